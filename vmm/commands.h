@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The subcommands of the vfvm executable. Each returns the process exit code:
+ * 0 success, 1 runtime failure, 2 usage error (bad option, bad value, bad file named by the user).
+ */
+#ifndef VFVM_COMMANDS_H
+#define VFVM_COMMANDS_H
+
+#include <stdio.h>
+
+enum {
+	EXIT_OK = 0,
+	EXIT_RUNTIME = 1,
+	EXIT_USAGE = 2,
+};
+
+struct command {
+	const char *name;
+	int (*main)(int argc, char **argv);
+	const char *summary;
+};
+
+/* NULL-terminated table, in the order --help lists them. */
+extern const struct command vfvm_commands[];
+
+#endif
