@@ -483,8 +483,6 @@ static void real_bzimage_loads(void **state)
 	struct boot_params *bp;
 	(void)state;
 
-	if (!path || access(path, R_OK))
-		skip();
 	guest(&m, 256 * MIB);
 	if (x86_load_linux(&m, &a, &entry, &e))
 		fail_msg("%s", e.msg);
@@ -516,8 +514,15 @@ int main(void)
 		cmocka_unit_test(unreadable_files_named),
 		cmocka_unit_test(page_tables_identity_map_4g),
 		cmocka_unit_test(layout_rejects_odd_sizes),
-		cmocka_unit_test(real_bzimage_loads),
+		cmocka_unit_test(real_bzimage_loads), /* last: optional */
 	};
+	const char *real = getenv("VFVM_TEST_BZIMAGE");
+	size_t n = sizeof(tests) / sizeof(tests[0]);
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* cmocka reports a skip as "not ok # SKIP", which meson counts as a failure */
+	if (!real || access(real, R_OK)) {
+		printf("# real_bzimage_loads not run: VFVM_TEST_BZIMAGE names no readable file\n");
+		n--;
+	}
+	return _cmocka_run_group_tests("x86_boot", tests, n, NULL, NULL);
 }
