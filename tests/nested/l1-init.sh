@@ -44,7 +44,9 @@ for bdf in 0000:00:02.0 0000:00:03.0 0000:00:04.0; do
 	echo "@@L1 setup: $bdf $(cat $dev/vendor):$(cat $dev/device) was ${was:-unbound}, now ${now:-unbound}, iommu group $(basename "$(readlink $dev/iommu_group)")"
 done
 
-for f in $(ls /suites/*.sh | sort); do
+extra=
+[ "$suites" = all ] || extra=$(ls /suites-extra/*.sh)
+for f in $(ls /suites/*.sh | sort) $extra; do
 	name=$(basename "$f" .sh)
 	name=${name#*-}
 	if [ "$suites" != all ]; then
