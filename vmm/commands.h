@@ -23,4 +23,6 @@ struct command {
 /* NULL-terminated table, in the order --help lists them. */
 extern const struct command vfvm_commands[];
 
+int cmd_check(int argc, char **argv);
+
 #endif

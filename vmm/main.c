@@ -9,6 +9,7 @@
 #endif
 
 const struct command vfvm_commands[] = {
+	{ "check", cmd_check, "report KVM capabilities and VFIO facts of devices" },
 	{ NULL, NULL, NULL },
 };
 
