@@ -32,6 +32,7 @@
 
 #define APIC_LVT0 0x350
 #define APIC_LVT1 0x360
+#define APIC_LVT_MASKED (1U << 16)
 #define APIC_MODE_NMI 4
 #define APIC_MODE_EXTINT 7
 
@@ -111,25 +112,29 @@ static int set_fpu(int vcpu_fd, unsigned int index, struct errbuf *err)
 	return 0;
 }
 
-static void lvt_set_mode(struct kvm_lapic_state *l, unsigned int reg, uint32_t mode)
+static void lvt_set(struct kvm_lapic_state *l, unsigned int reg, uint32_t mode, bool masked)
 {
 	uint32_t v;
 
 	memcpy(&v, &l->regs[reg], sizeof(v));
-	v = (v & ~0x700U) | mode << 8;
+	v = (v & ~(APIC_LVT_MASKED | 0x700U)) | mode << 8 | (masked ? APIC_LVT_MASKED : 0);
 	memcpy(&l->regs[reg], &v, sizeof(v));
 }
 
-/* LINT0 delivers the 8259's ExtINT and LINT1 NMIs, as wired on a PC: Linux's timer check
- * falls back to the PIC through LINT0. */
+/*
+ * LINT0 is wired to the 8259's ExtINT and LINT1 to NMI, as on a PC. LINT0 starts masked: KVM's
+ * reset state leaves it open on the BSP, but with hardware-reduced ACPI Linux never programs
+ * (or masks) the 8259, so an open LINT0 would let the unprogrammed PIC inject the UART's IRQ 4
+ * as vector 4. Linux unmasks LINT0 itself when it wants the PIC (timer check without ACPI).
+ */
 static int set_lint(int vcpu_fd, unsigned int index, struct errbuf *err)
 {
 	struct kvm_lapic_state l;
 
 	if (ioctl(vcpu_fd, KVM_GET_LAPIC, &l) < 0)
 		return errbuf_set(err, errno, "vCPU %u: KVM_GET_LAPIC: %s", index, strerror(errno));
-	lvt_set_mode(&l, APIC_LVT0, APIC_MODE_EXTINT);
-	lvt_set_mode(&l, APIC_LVT1, APIC_MODE_NMI);
+	lvt_set(&l, APIC_LVT0, APIC_MODE_EXTINT, true);
+	lvt_set(&l, APIC_LVT1, APIC_MODE_NMI, false);
 	if (ioctl(vcpu_fd, KVM_SET_LAPIC, &l) < 0)
 		return errbuf_set(err, errno, "vCPU %u: KVM_SET_LAPIC: %s", index, strerror(errno));
 	return 0;

@@ -29,7 +29,7 @@
  * it), except the ACPI area, which is in the reserved legacy BIOS region 0x9fc00-0x100000 where
  * Linux also scans for the RSDP.
  */
-#define X86_BOOT_GDT 0x1000ULL	     /* 4 descriptors: null, null, code64 (0x10), data (0x18) */
+#define X86_BOOT_GDT 0x1000ULL	     /* null, null, code64 (0x10), data (0x18), TSS (0x20) */
 #define X86_BOOT_PML4 0x2000ULL	     /* identity map of [0, 4 GiB) with 2 MiB pages: */
 #define X86_BOOT_PDPT 0x3000ULL	     /*   one PML4, one PDPT, ... */
 #define X86_BOOT_PD 0x4000ULL	     /*   ... and four page directories (0x4000-0x7fff) */
@@ -51,6 +51,14 @@
 /* Ports of the platform devices that tables point the guest at. */
 #define X86_ACPI_SLEEP_PORT 0x600 /* ACPI HW-reduced sleep control (write) / status (read) */
 #define X86_RESET_PORT 0xcf9	  /* ACPI reset register: write 0x06 resets */
+/*
+ * The sleep control register is one byte: SLP_EN is bit 5, SLP_TYP bits 4:2. The DSDT's _S5_ says
+ * SLP_TYP 5, so a guest powering off writes (5 << 2) | (1 << 5) = 0x34 to X86_ACPI_SLEEP_PORT.
+ * Reads return the sleep status register (WAK_STS is bit 7; 0 is a fine answer).
+ */
+#define X86_ACPI_S5_SLP_TYP 5
+#define X86_ACPI_SLP_EN 0x20
+#define X86_ACPI_SLP_TYP(v) (((v) >> 2) & 7)
 
 /*
  * Kernel command line words that suit this platform, for vmm/ to put before the user's words:
