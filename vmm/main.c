@@ -9,6 +9,7 @@
 #endif
 
 const struct command vfvm_commands[] = {
+	{ "run", cmd_run, "boot a Linux kernel in a KVM virtual machine" },
 	{ NULL, NULL, NULL },
 };
 
