@@ -214,4 +214,35 @@ struct vfio_vm {
 	const struct guest_mem *mem; /* guest RAM, mapped for DMA at IOVA == GPA */
 };
 
+/* ---- the passthrough PCI device -----------------------------------------------------------------
+ */
+
+struct vfio_pci;
+
+struct vfio_pci_params {
+	const char *name;   /* "0000:01:00.0": in messages and I/O bus range names */
+	int intx_gsi;	    /* IOAPIC input of the slot's INTx pin; -1: the guest gets no INTx */
+	uint64_t page_size; /* 0: the host's */
+};
+
+/*
+ * Build the guest-facing device over a backend: reset it, read its config space, regions and irqs,
+ * mmap what can be mapped, wire INTx. Nothing is visible to the guest until it enables decoding of
+ * a BAR it programmed, as on real hardware. vm must outlive the device.
+ */
+int vfio_pci_create(struct vfio_pci **out, const struct vfio_backend_ops *ops, void *be,
+		    const struct vfio_vm *vm, const struct vfio_pci_params *params,
+		    struct errbuf *e);
+/* Undo every slot, bus range, route and irqfd, disable the device's interrupts, reset it. */
+void vfio_pci_destroy(struct vfio_pci *p);
+
+/* 256, or 4096 with PCIe extended space (which reads as empty). */
+uint32_t vfio_pci_config_size(const struct vfio_pci *p);
+/*
+ * Config-space accesses as the host bridge decodes them: len 1, 2 or 4, data little endian. An
+ * access beyond the config space or of another size reads all-ones and writes nothing.
+ */
+void vfio_pci_config_read(struct vfio_pci *p, uint32_t off, void *data, unsigned int len);
+void vfio_pci_config_write(struct vfio_pci *p, uint32_t off, const void *data, unsigned int len);
+
 #endif
