@@ -245,4 +245,42 @@ uint32_t vfio_pci_config_size(const struct vfio_pci *p);
 void vfio_pci_config_read(struct vfio_pci *p, uint32_t off, void *data, unsigned int len);
 void vfio_pci_config_write(struct vfio_pci *p, uint32_t off, const void *data, unsigned int len);
 
+/* ---- assignment: everything `vfvm run --vfio` needs, opened and undone as one
+ * ---------------------- */
+
+#define VFIO_MAX_ASSIGNED 8
+
+struct vfio_assigned {
+	struct vfio_device dev;
+	struct vfio_group *group;
+	struct vfio_pci *pci; /* once vfio_assign_create_pci() made it */
+};
+
+struct vfio_assignment {
+	const char *sysfs_dir; /* NULL: "/sys" */
+	const char *dev_dir;   /* NULL: "/dev/vfio" */
+	struct vfio_container container;
+	struct vfio_group groups[VFIO_MAX_ASSIGNED];
+	unsigned int nr_groups;
+	struct vfio_assigned devs[VFIO_MAX_ASSIGNED];
+	unsigned int nr_devs;
+	bool ram_mapped;
+	struct vfio_vm vm;
+};
+
+/*
+ * For each PCI address (as the user wrote it): find and open its group (devices of one group share
+ * it), attach every group to one container, tell KVM about each group, open the devices, and map
+ * guest RAM (vm->mem, allocated) at IOVA == GPA. Fails before the guest starts, naming the device
+ * and what to do, with everything undone; the devices are left as they were.
+ */
+int vfio_assign_open(struct vfio_assignment *a, const char *const *addrs, unsigned int n,
+		     const struct vfio_vm *vm, struct errbuf *e);
+/* The guest-facing PCI function of device i; its INTx (if any) goes to intx_gsi (-1: none). */
+int vfio_assign_create_pci(struct vfio_assignment *a, unsigned int i, int intx_gsi,
+			   struct errbuf *e);
+/* Destroy the PCI functions (resetting the devices), unmap RAM, close devices, groups, container.
+ */
+void vfio_assign_close(struct vfio_assignment *a);
+
 #endif
