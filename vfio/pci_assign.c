@@ -81,8 +81,10 @@ int vfio_assign_open(struct vfio_assignment *a, const char *const *addrs, unsign
 		struct vfio_assigned *d = &a->devs[i];
 
 		err = group_get(a, ids[i], &d->group, e);
-		if (err)
+		if (err) {
+			vfio_errbuf_name_device(e, bdf[i]);
 			goto fail;
+		}
 		err = vfio_device_open(&d->dev, d->group, bdf[i], e);
 		if (err)
 			goto fail;

@@ -99,6 +99,8 @@ int vfio_group_open(struct vfio_group *g, unsigned int id, const char *dev_dir,
 /* Attach to the container; the first group attached also selects the IOMMU. */
 int vfio_group_attach(struct vfio_group *g, struct vfio_container *c, struct errbuf *e);
 void vfio_group_close(struct vfio_group *g);
+/* Put "bdf: " in front of e's message unless it already names bdf (group errors name groups). */
+void vfio_errbuf_name_device(struct errbuf *e, const char *bdf);
 
 /* ---- device: regions, irqs, reset --------------------------------------------------------------
  */

@@ -188,6 +188,13 @@ static void assignment_fails_before_opening_anything(void **state)
 	assert_int_equal(vfio_assign_open(&a, nogroup, 1, &vm, &e), -ENOENT);
 	assert_non_null(strstr(e.msg, "vfio is missing"));
 	assert_int_equal(a.nr_groups + a.nr_devs, 0);
+
+	/* group errors get the device's name in front, once */
+	snprintf(e.msg, sizeof(e.msg), "group 5 is busy");
+	vfio_errbuf_name_device(&e, "0000:00:02.0");
+	assert_string_equal(e.msg, "0000:00:02.0: group 5 is busy");
+	vfio_errbuf_name_device(&e, "0000:00:02.0");
+	assert_string_equal(e.msg, "0000:00:02.0: group 5 is busy");
 }
 
 int main(void)
