@@ -23,9 +23,56 @@
 #define X86_PCI_IO_START 0x1000 /* I/O BAR window */
 #define X86_PCI_IO_END 0x10000
 
+/*
+ * Fixed guest-physical addresses used to boot Linux. Everything below 1 MiB sits in RAM that the
+ * e820 map gives the guest (Linux copies boot_params and the command line early and then reuses
+ * it), except the ACPI area, which is in the reserved legacy BIOS region 0x9fc00-0x100000 where
+ * Linux also scans for the RSDP.
+ */
+#define X86_BOOT_GDT 0x1000ULL	     /* null, null, code64 (0x10), data (0x18), TSS (0x20) */
+#define X86_BOOT_PML4 0x2000ULL	     /* identity map of [0, 4 GiB) with 2 MiB pages: */
+#define X86_BOOT_PDPT 0x3000ULL	     /*   one PML4, one PDPT, ... */
+#define X86_BOOT_PD 0x4000ULL	     /*   ... and four page directories (0x4000-0x7fff) */
+#define X86_BOOT_STACK_TOP 0x9000ULL /* 4 KiB stack below it (Linux switches stacks at once) */
+#define X86_ZERO_PAGE 0x9000ULL	     /* struct boot_params, 4 KiB */
+#define X86_CMDLINE_ADDR 0x20000ULL  /* kernel command line ... */
+#define X86_CMDLINE_MAX 0x10000ULL   /* ... at most this long, NUL included */
+#define X86_EBDA_START 0x9fc00ULL    /* reserved in e820 from here to 1 MiB (EBDA, VGA, BIOS) */
+#define X86_ACPI_START 0xe0000ULL    /* ACPI tables: RSDP first (found by Linux's scan) ... */
+#define X86_ACPI_END 0x100000ULL     /* ... all of them inside the BIOS area */
+#define X86_ACPI_RSDP_ADDR X86_ACPI_START
+#define X86_KERNEL_LOAD 0x100000ULL /* protected-mode kernel: 64-bit entry at +0x200 */
+/* KVM's own pages (VMX only: real-mode TSS 3 pages, EPT identity-map page 1 page), in the hole
+ * above the MSI window and away from the BAR windows; reserved in e820 as well. */
+#define X86_KVM_IDENTITY_MAP_ADDR 0xfeffc000ULL
+#define X86_KVM_TSS_ADDR 0xfeffd000ULL
+#define X86_KVM_PRIVATE_END 0xff000000ULL
+
 /* Ports of the platform devices that tables point the guest at. */
 #define X86_ACPI_SLEEP_PORT 0x600 /* ACPI HW-reduced sleep control (write) / status (read) */
-#define X86_RESET_PORT 0xcf9      /* ACPI reset register: write 0x06 resets */
+#define X86_RESET_PORT 0xcf9	  /* ACPI reset register: write 0x06 resets */
+/*
+ * The sleep control register is one byte: SLP_EN is bit 5, SLP_TYP bits 4:2. The DSDT's _S5_ says
+ * SLP_TYP 5, so a guest powering off writes (5 << 2) | (1 << 5) = 0x34 to X86_ACPI_SLEEP_PORT.
+ * Reads return the sleep status register (WAK_STS is bit 7; 0 is a fine answer).
+ */
+#define X86_ACPI_S5_SLP_TYP 5
+#define X86_ACPI_SLP_EN 0x20
+#define X86_ACPI_SLP_TYP(v) (((v) >> 2) & 7)
+
+/*
+ * Kernel command line words that suit this platform, for vmm/ to put before the user's words:
+ *  console=ttyS0   the 8250 at 0x3f8 is the only console there is.
+ *  8250.nr_uarts=1 only ttyS0 exists: probing the other three legacy UARTs costs ~40 PIO exits.
+ *  no_timer_check  skips the IO-APIC timer_irq_works() probe (busy-waits for ticks, and is
+ *                  known to misfire under a hypervisor); the LAPIC TSC-deadline timer is used.
+ *  panic=-1        a panicking guest reboots at once (the reset port ends vfvm) instead of
+ *                  hanging.
+ * No i8042 words: the FADT says "hardware-reduced ACPI", from which Linux concludes there is no
+ * 8042 and no CMOS RTC and probes neither. Add "quiet" for speed: every console byte is a PIO
+ * exit (a full boot log is ~60000 of them).
+ */
+#define X86_DEFAULT_CMDLINE "console=ttyS0 8250.nr_uarts=1 no_timer_check panic=-1"
 
 /* Legacy ISA IRQs used by the platform. */
 #define X86_UART_IRQ 4

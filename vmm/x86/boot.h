@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pieces of the Linux x86 boot protocol (Documentation/arch/x86/boot.rst) that x86_load_linux()
+ * is built from. Pure functions on buffers so that unit tests drive them without files or KVM.
+ */
+#ifndef VFVM_X86_BOOT_H
+#define VFVM_X86_BOOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <asm/bootparam.h>
+#include <asm/e820.h>
+
+#include "vmm/errbuf.h"
+#include "vmm/memmap.h"
+
+#define BZ_SETUP_HEADER_OFFSET 0x1f1
+#define BZ_BOOT_FLAG 0xaa55
+#define BZ_HDRS_MAGIC 0x53726448 /* "HdrS" */
+/* 2.12 added xloadflags and with it XLF_KERNEL_64, the flag that promises the 64-bit entry. */
+#define BZ_MIN_VERSION 0x020c
+#define BZ_ACPI_RSDP_VERSION 0x020e /* boot_params.acpi_rsdp_addr is read from 2.14 on */
+#define BZ_ENTRY64_OFFSET 0x200
+/* Setup code is at most 0x7fff bytes after the boot sector in practice; enough for any header. */
+#define BZ_MAX_SETUP_BYTES (64 * 512)
+
+/* What the loader needs from a bzImage's setup header, checked against the file size. */
+struct bzimage_info {
+	uint16_t version;      /* boot protocol, e.g. 0x020f */
+	uint64_t setup_bytes;  /* boot sector + setup sectors: the protected-mode kernel follows */
+	uint64_t kernel_bytes; /* protected-mode kernel: file size - setup_bytes */
+	uint32_t initrd_addr_max; /* highest address the initrd may occupy */
+	uint32_t cmdline_size;	  /* longest command line, without the NUL */
+	uint64_t pref_address;	  /* where a relocatable kernel would like to run (0: none) */
+	uint32_t init_size;	  /* bytes the kernel needs from its run address while booting */
+	uint8_t relocatable;
+	uint16_t xloadflags;
+	size_t header_end; /* the setup header in the file ends here (0x202 + jump offset) */
+};
+
+/*
+ * Parse the setup header. head holds the first head_len bytes of the file (at least the setup
+ * sectors, or the whole file if shorter), file_size the file's size; name is used in messages.
+ * -ENOEXEC with the reason in err for anything but a 64-bit-capable bzImage that is all there.
+ */
+int bzimage_parse(const void *head, size_t head_len, uint64_t file_size, const char *name,
+		  struct bzimage_info *info, struct errbuf *err);
+
+/*
+ * Fill boot_params->e820_table from the RAM table: RAM with the legacy hole 0x9fc00-1 MiB
+ * reserved (ACPI tables live there), and KVM's private pages in the MMIO hole reserved. Sorted,
+ * no overlaps. -E2BIG if the table would not fit, -EINVAL if low RAM is smaller than 2 MiB.
+ */
+int x86_e820_build(const struct guest_mem *mem, struct boot_params *bp);
+
+/*
+ * Place an initrd of size bytes as high as possible under min(initrd_addr_max + 1, low RAM end),
+ * page aligned, not below kernel_end. *addr is set on success; -E2BIG if it does not fit.
+ */
+int x86_initrd_place(const struct guest_mem *mem, uint32_t initrd_addr_max, uint64_t kernel_end,
+		     uint64_t size, uint64_t *addr);
+
+/* Write the boot GDT and the identity page tables of [0, 4 GiB) into guest RAM. -EFAULT if the
+ * addresses are not backed. */
+int x86_write_boot_tables(const struct guest_mem *mem);
+
+#define X86_BOOT_CS 0x10
+#define X86_BOOT_DS 0x18
+#define X86_BOOT_TSS 0x20
+#define X86_BOOT_GDT_ENTRIES 6 /* the TSS descriptor takes two */
+
+#endif

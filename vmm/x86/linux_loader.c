@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Load a bzImage the way a boot loader would for the 64-bit entry: protected-mode kernel at 1 MiB,
+ * initrd at the top of low RAM, command line and boot_params ("zero page") below 1 MiB, page
+ * tables and GDT for long mode. The real-mode setup code is never run.
+ */
+#include "vmm/x86/boot.h"
+#include "vmm/x86/x86.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define LOADER_TYPE_UNDEFINED 0xff /* "boot loader not in the list": what the protocol asks */
+#define VID_MODE_NORMAL 0xffff
+
+/* Read len bytes at offset into dst; -EIO for a file that shrank under us. */
+static int pread_full(int fd, void *dst, uint64_t len, uint64_t off)
+{
+	char *p = dst;
+
+	while (len) {
+		ssize_t n = pread(fd, p, len > (1U << 30) ? (1U << 30) : len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	return 0;
+}
+
+static int open_input(const char *what, const char *path, uint64_t *size, struct errbuf *err)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errbuf_set(err, errno, "%s %s: %s", what, path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+
+		close(fd);
+		return errbuf_set(err, e, "%s %s: %s", what, path, strerror(e));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return errbuf_set(err, S_ISDIR(st.st_mode) ? EISDIR : EINVAL,
+				  "%s %s: not a regular file", what, path);
+	}
+	*size = (uint64_t)st.st_size;
+	return fd;
+}
+
+static int load_kernel(const struct guest_mem *mem, const char *path, struct bzimage_info *info,
+		       uint8_t *head, uint64_t *kernel_end, struct errbuf *err)
+{
+	uint64_t size, low_end = guest_mem_low_end(mem), run_at;
+	void *dst;
+	int fd, ret;
+
+	fd = open_input("kernel", path, &size, err);
+	if (fd < 0)
+		return fd;
+	ret = pread_full(fd, head, size < BZ_MAX_SETUP_BYTES ? size : BZ_MAX_SETUP_BYTES, 0);
+	if (ret) {
+		errbuf_set(err, ret, "kernel %s: read failed: %s", path, strerror(-ret));
+		goto out;
+	}
+	ret = bzimage_parse(head, BZ_MAX_SETUP_BYTES, size, path, info, err);
+	if (ret)
+		goto out;
+
+	/* The 64-bit entry decompresses to max(load address, LOAD_PHYSICAL_ADDR = pref_address)
+	 * and needs init_size bytes there. */
+	run_at = info->pref_address > X86_KERNEL_LOAD ? info->pref_address : X86_KERNEL_LOAD;
+	*kernel_end = run_at + info->init_size;
+	if (*kernel_end < X86_KERNEL_LOAD + info->kernel_bytes)
+		*kernel_end = X86_KERNEL_LOAD + info->kernel_bytes;
+	if (*kernel_end > low_end) {
+		ret = errbuf_set(
+			err, E2BIG,
+			"kernel %s: needs RAM up to 0x%llx (init_size %u bytes from 0x%llx), "
+			"but RAM below 4 GiB ends at 0x%llx",
+			path, (unsigned long long)*kernel_end, info->init_size,
+			(unsigned long long)run_at, (unsigned long long)low_end);
+		goto out;
+	}
+	dst = guest_mem_ptr(mem, X86_KERNEL_LOAD, info->kernel_bytes);
+	if (!dst) {
+		ret = errbuf_set(err, EFAULT, "kernel %s: guest RAM is not allocated", path);
+		goto out;
+	}
+	ret = pread_full(fd, dst, info->kernel_bytes, info->setup_bytes);
+	if (ret)
+		errbuf_set(err, ret, "kernel %s: read failed: %s", path, strerror(-ret));
+out:
+	close(fd);
+	return ret;
+}
+
+static int load_initrd(const struct guest_mem *mem, const char *path,
+		       const struct bzimage_info *info, uint64_t kernel_end, uint64_t *addr,
+		       uint64_t *size, struct errbuf *err)
+{
+	uint64_t top = guest_mem_low_end(mem);
+	int fd, ret;
+
+	fd = open_input("initrd", path, size, err);
+	if (fd < 0)
+		return fd;
+	if (!*size) {
+		ret = errbuf_set(err, EINVAL, "initrd %s: is empty", path);
+		goto out;
+	}
+	if ((uint64_t)info->initrd_addr_max + 1 < top)
+		top = (uint64_t)info->initrd_addr_max + 1;
+	ret = x86_initrd_place(mem, info->initrd_addr_max, kernel_end, *size, addr);
+	if (ret) {
+		errbuf_set(
+			err, E2BIG,
+			"initrd %s: %llu bytes do not fit between the kernel (up to 0x%llx) and "
+			"0x%llx (end of low RAM or the kernel's initrd_addr_max): %llu bytes free",
+			path, (unsigned long long)*size, (unsigned long long)kernel_end,
+			(unsigned long long)top,
+			(unsigned long long)(top > kernel_end ? top - kernel_end : 0));
+		goto out;
+	}
+	ret = pread_full(fd, guest_mem_ptr(mem, *addr, *size), *size, 0);
+	if (ret)
+		errbuf_set(err, ret, "initrd %s: read failed: %s", path, strerror(-ret));
+out:
+	close(fd);
+	return ret;
+}
+
+static int put_cmdline(const struct guest_mem *mem, const char *cmdline,
+		       const struct bzimage_info *info, struct errbuf *err)
+{
+	size_t len = strlen(cmdline);
+	uint64_t max = info->cmdline_size;
+	char *dst;
+
+	if (max > X86_CMDLINE_MAX - 1)
+		max = X86_CMDLINE_MAX - 1;
+	if (len > max)
+		return errbuf_set(
+			err, E2BIG,
+			"kernel command line is %zu bytes; this kernel accepts at most %llu", len,
+			(unsigned long long)max);
+	dst = guest_mem_ptr(mem, X86_CMDLINE_ADDR, len + 1);
+	if (!dst)
+		return errbuf_set(err, EFAULT, "guest RAM is not allocated");
+	memcpy(dst, cmdline, len + 1);
+	return 0;
+}
+
+int x86_load_linux(const struct guest_mem *mem, const struct x86_linux_args *args,
+		   struct x86_boot_entry *entry, struct errbuf *err)
+{
+	struct bzimage_info info;
+	struct boot_params *bp;
+	uint64_t kernel_end = 0, initrd_addr = 0, initrd_size = 0;
+	uint8_t *head;
+	int ret;
+
+	bp = guest_mem_ptr(mem, X86_ZERO_PAGE, sizeof(*bp));
+	if (!bp || guest_mem_low_end(mem) < X86_KERNEL_LOAD)
+		return errbuf_set(err, EFAULT, "guest RAM is not allocated");
+	head = calloc(1, BZ_MAX_SETUP_BYTES);
+	if (!head)
+		return errbuf_set(err, ENOMEM, "out of memory");
+
+	ret = load_kernel(mem, args->kernel, &info, head, &kernel_end, err);
+	if (!ret && args->initrd)
+		ret = load_initrd(mem, args->initrd, &info, kernel_end, &initrd_addr, &initrd_size,
+				  err);
+	if (!ret)
+		ret = put_cmdline(mem, args->cmdline ? args->cmdline : "", &info, err);
+	if (ret)
+		goto out;
+
+	memset(bp, 0, sizeof(*bp));
+	/* The header as the file has it, then what a loader must fill in. */
+	memcpy(&bp->hdr, head + BZ_SETUP_HEADER_OFFSET,
+	       info.header_end - BZ_SETUP_HEADER_OFFSET < sizeof(bp->hdr)
+		       ? info.header_end - BZ_SETUP_HEADER_OFFSET
+		       : sizeof(bp->hdr));
+	bp->hdr.type_of_loader = LOADER_TYPE_UNDEFINED;
+	bp->hdr.vid_mode = VID_MODE_NORMAL;
+	bp->hdr.loadflags |= LOADED_HIGH;
+	bp->hdr.loadflags &= ~(CAN_USE_HEAP | KEEP_SEGMENTS); /* no real-mode setup code runs */
+	bp->hdr.code32_start = X86_KERNEL_LOAD;
+	bp->hdr.cmd_line_ptr = X86_CMDLINE_ADDR;
+	bp->hdr.ramdisk_image = (uint32_t)initrd_addr;
+	bp->hdr.ramdisk_size = (uint32_t)initrd_size;
+	bp->hdr.setup_data = 0;
+	/* Saves Linux the scan of 0xe0000-0xfffff; x86_build_tables() puts the RSDP there. */
+	if (info.version >= BZ_ACPI_RSDP_VERSION)
+		bp->acpi_rsdp_addr = X86_ACPI_RSDP_ADDR;
+	ret = x86_e820_build(mem, bp);
+	if (ret) {
+		errbuf_set(err, ret, "cannot build the e820 map of guest RAM");
+		goto out;
+	}
+	ret = x86_write_boot_tables(mem);
+	if (ret) {
+		errbuf_set(err, ret, "guest RAM does not back the boot page tables");
+		goto out;
+	}
+	entry->rip = X86_KERNEL_LOAD + BZ_ENTRY64_OFFSET;
+	entry->boot_params = X86_ZERO_PAGE;
+	entry->stack = X86_BOOT_STACK_TOP;
+out:
+	free(head);
+	return ret;
+}
