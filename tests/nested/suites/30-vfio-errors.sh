@@ -10,7 +10,7 @@ expect() {
 	shift 3
 	vfvm check "$@" >/tmp/err.out 2>&1
 	_rc=$?
-	if [ $_rc = "$_x" ] && grep -qE "$_p" /tmp/err.out; then
+	if [ $_rc = "$_x" ] && grep -qE -- "$_p" /tmp/err.out; then
 		ok "$_d"
 		grep 'vfvm check:' /tmp/err.out | sed 's/^/#   /'
 	else
@@ -34,7 +34,7 @@ expect "an absent device is named" 1 "0000:00:1f.7: no such PCI device" 0000:00:
 set -- $(ls /sys/bus/pci/devices/0000:00:05.0/iommu_group/devices | grep -v '^0000:00:05.0$')
 A=$1 B=$2
 g=$(iommu_group $A)
-check "two e1000 share group $g behind the bridge ($A, $B)" [ -n "$B" ] && [ "$(iommu_group $B)" = "$g" ]
+check "two e1000 share group $g behind the bridge ($A, $B)" [ -n "$B" -a "$(iommu_group $B)" = "$g" ]
 expect "a device on its host driver: named, with the way to bind it" 1 \
 	"$A is bound to e1000, not vfio-pci: run 'vfvm bind $A'" $A
 bind $A vfio-pci
