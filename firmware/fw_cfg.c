@@ -238,6 +238,48 @@ out:
 	return ret;
 }
 
+struct e820_entry {
+	uint64_t addr, size;
+	uint32_t type;
+};
+
+static int cmp_by_addr(const void *a, const void *b)
+{
+	const struct e820_entry *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+int fw_cfg_add_e820(struct fw_cfg *fw, const struct guest_mem *mem,
+		    const struct fw_cfg_range *reserved, unsigned int nr_reserved)
+{
+	struct e820_entry e[FW_CFG_E820_MAX];
+	uint8_t blob[FW_CFG_E820_MAX * FW_CFG_E820_ENTRY_SIZE];
+	unsigned int n = 0;
+
+	if (mem->nr_ram > FW_CFG_E820_MAX || nr_reserved > FW_CFG_E820_MAX - mem->nr_ram)
+		return -E2BIG;
+	for (unsigned int i = 0; i < mem->nr_ram; i++)
+		e[n++] = (struct e820_entry){mem->ram[i].gpa, mem->ram[i].size, FW_CFG_E820_RAM};
+	for (unsigned int i = 0; i < nr_reserved; i++)
+		e[n++] = (struct e820_entry){reserved[i].addr, reserved[i].size,
+					     FW_CFG_E820_RESERVED};
+	for (unsigned int i = 0; i < n; i++)
+		if (!e[i].size || e[i].addr + e[i].size < e[i].addr)
+			return -EINVAL;
+	qsort(e, n, sizeof(e[0]), cmp_by_addr);
+	for (unsigned int i = 0; i < n; i++) {
+		uint8_t *p = blob + i * FW_CFG_E820_ENTRY_SIZE;
+		uint64_t addr = htole64(e[i].addr), size = htole64(e[i].size);
+		uint32_t type = htole32(e[i].type);
+
+		memcpy(p, &addr, 8);
+		memcpy(p + 8, &size, 8);
+		memcpy(p + 16, &type, 4);
+	}
+	return fw_cfg_add_file(fw, "etc/e820", blob, (size_t)n * FW_CFG_E820_ENTRY_SIZE, NULL);
+}
+
 static void select_key(struct fw_cfg *fw, uint16_t key)
 {
 	fw->sel = find_key(fw, key & ~FW_CFG_KEY_WRITE);

@@ -134,6 +134,26 @@ int fw_cfg_set_u64(struct fw_cfg *fw, uint16_t key, uint64_t v);
 int fw_cfg_add_file(struct fw_cfg *fw, const char *name, const void *data, size_t size,
 		    uint16_t *key);
 
+/* An e820 entry as the etc/e820 file carries it: le64 address, le64 length, le32 type, packed. */
+#define FW_CFG_E820_ENTRY_SIZE 20
+#define FW_CFG_E820_RAM 1
+#define FW_CFG_E820_RESERVED 2
+#define FW_CFG_E820_MAX 32
+
+struct fw_cfg_range {
+	uint64_t addr, size;
+};
+
+/*
+ * Add the file "etc/e820": one RAM entry per range of mem, one reserved entry per range of
+ * reserved (e.g. KVM's private pages), sorted by address. SeaBIOS takes RAM size and layout from
+ * it and adds its own reservations (EBDA, BIOS) on top. -EINVAL for an empty or wrapping range,
+ * -E2BIG above FW_CFG_E820_MAX entries, and what fw_cfg_add_file() returns.
+ */
+struct guest_mem;
+int fw_cfg_add_e820(struct fw_cfg *fw, const struct guest_mem *mem,
+		    const struct fw_cfg_range *reserved, unsigned int nr_reserved);
+
 /* The register blocks, for devices/bus.h (fw_cfg_attach() uses them). */
 extern const struct io_ops fw_cfg_io_ops;  /* 0x510, length 2 */
 extern const struct io_ops fw_cfg_dma_ops; /* 0x514, length 8 */

@@ -410,6 +410,39 @@ static void dma_descriptor_outside_ram(void **state)
 	assert_int_equal(desc_control(r, DESC), 0);
 }
 
+static void e820_file(void **state)
+{
+	struct rig *r = *state;
+	/* given out of order: the file is sorted by address */
+	static const struct fw_cfg_range kvm[] = {{0xfeffd000, 0x3000}, {0xfeffc000, 0x1000}};
+	static const uint8_t want[4][20] = {
+		{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 1, 0, 0, 0},
+		{0, 0xc0, 0xff, 0xfe, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0},
+		{0, 0xd0, 0xff, 0xfe, 0, 0, 0, 0, 0, 0x30, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0},
+		{0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 1, 0, 0, 0},
+	};
+	static const struct fw_cfg_range bad[] = {{0x1000, 0}, {UINT64_MAX - 10, 0x100}};
+	uint8_t dir[4 + 64], blob[4 * 20 + 1];
+	uint32_t size;
+	uint16_t key;
+
+	assert_int_equal(fw_cfg_add_e820(&r->fw, &r->mem, &bad[0], 1), -EINVAL);
+	assert_int_equal(fw_cfg_add_e820(&r->fw, &r->mem, &bad[1], 1), -EINVAL);
+	assert_int_equal(fw_cfg_add_e820(&r->fw, &r->mem, kvm, FW_CFG_E820_MAX), -E2BIG);
+	assert_int_equal(fw_cfg_add_e820(&r->fw, &r->mem, kvm, 2), 0);
+	/* a second one is a duplicate file */
+	assert_int_equal(fw_cfg_add_e820(&r->fw, &r->mem, kvm, 2), -EEXIST);
+	read_item(r, FW_CFG_FILE_DIR, dir, sizeof(dir));
+	assert_int_equal(dir[3], 1);
+	assert_string_equal((char *)dir + 12, "etc/e820");
+	memcpy(&size, dir + 4, 4);
+	assert_int_equal(be32toh(size), 80);
+	key = (uint16_t)(dir[8] << 8 | dir[9]);
+	read_item(r, key, blob, sizeof(blob));
+	assert_memory_equal(blob, want, 80);
+	assert_int_equal(blob[80], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -422,6 +455,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(dma_bad_requests, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(dma_descriptor_outside_ram, rig_setup,
 						rig_teardown),
+		cmocka_unit_test_setup_teardown(e820_file, rig_setup, rig_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
