@@ -20,6 +20,8 @@ struct command {
 	const char *summary;
 };
 
+int cmd_run(int argc, char **argv);
+
 /* NULL-terminated table, in the order --help lists them. */
 extern const struct command vfvm_commands[];
 

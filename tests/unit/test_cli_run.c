@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+/* `vfvm run` option parsing: sizes, vCPU counts, files, and the messages of each usage error. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "vmm/run_options.h"
+
+#define MIB (1ULL << 20)
+
+static int parse(struct run_options *o, struct errbuf *e, ...)
+{
+	char *argv[32] = {"run"};
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, e);
+	while ((argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	memset(e, 0, sizeof(*e));
+	return run_options_parse(argc, argv, o, e);
+}
+
+static void defaults(void **state)
+{
+	struct run_options o;
+	struct errbuf e;
+	char *cl;
+	(void)state;
+
+	assert_int_equal(parse(&o, &e, "--kernel", "bz", NULL), 0);
+	assert_string_equal(o.kernel, "bz");
+	assert_null(o.initrd);
+	assert_true(o.memory == 512 * MIB);
+	assert_int_equal(o.cpus, 1);
+	assert_false(o.stats);
+	assert_false(o.help);
+	/* the platform's words alone, console on the UART among them */
+	cl = run_kernel_cmdline(&o);
+	assert_string_equal(cl, run_default_cmdline());
+	assert_non_null(strstr(cl, "console=ttyS0"));
+	free(cl);
+}
+
+static void every_option_both_spellings(void **state)
+{
+	struct run_options o;
+	struct errbuf e;
+	char *cl;
+	(void)state;
+
+	assert_int_equal(parse(&o, &e, "--kernel=k", "--initrd", "i",
+			       "--cmdline=quiet rdinit=/init", "--memory", "2G", "--cpus=4",
+			       "--stats", NULL),
+			 0);
+	assert_string_equal(o.kernel, "k");
+	assert_string_equal(o.initrd, "i");
+	assert_true(o.memory == 2048 * MIB);
+	assert_int_equal(o.cpus, 4);
+	assert_true(o.stats);
+	/* the user's words come after the platform's, so that they win */
+	cl = run_kernel_cmdline(&o);
+	assert_non_null(strstr(cl, run_default_cmdline()));
+	assert_string_equal(cl + strlen(run_default_cmdline()), " quiet rdinit=/init");
+	free(cl);
+	assert_int_equal(parse(&o, &e, "--help", NULL), 0);
+	assert_true(o.help);
+	/* --help wins over errors after it, like every CLI */
+	assert_int_equal(parse(&o, &e, "-h", "--bogus", NULL), 0);
+	assert_true(o.help);
+}
+
+static void sizes(void **state)
+{
+	uint64_t b;
+	(void)state;
+
+	assert_int_equal(run_parse_size("512M", &b), 0);
+	assert_true(b == 512 * MIB);
+	assert_int_equal(run_parse_size("1024", &b), 0); /* MiB by default */
+	assert_true(b == 1024 * MIB);
+	assert_int_equal(run_parse_size("2G", &b), 0);
+	assert_true(b == 2048 * MIB);
+	assert_int_equal(run_parse_size("2g", &b), 0);
+	assert_true(b == 2048 * MIB);
+	assert_int_equal(run_parse_size("4GiB", &b), 0);
+	assert_true(b == 4096 * MIB);
+	assert_int_equal(run_parse_size("262144K", &b), 0);
+	assert_true(b == 256 * MIB);
+	assert_int_equal(run_parse_size("1T", &b), 0);
+	assert_true(b == 1024 * 1024 * MIB);
+	assert_int_equal(run_parse_size("512X", &b), -EINVAL);
+	assert_int_equal(run_parse_size("512MX", &b), -EINVAL);
+	assert_int_equal(run_parse_size("", &b), -EINVAL);
+	assert_int_equal(run_parse_size("-1", &b), -EINVAL);
+	assert_int_equal(run_parse_size(" 5", &b), -EINVAL);
+	assert_int_equal(run_parse_size("1.5G", &b), -EINVAL);
+	assert_int_equal(run_parse_size("99999999999999999999", &b), -ERANGE);
+	assert_int_equal(run_parse_size("17179869184T", &b), -ERANGE);
+}
+
+static void usage_errors_name_the_value(void **state)
+{
+	struct run_options o;
+	struct errbuf e;
+	(void)state;
+
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--memory", "512X", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--memory 512X"));
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--memory", "3M", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "multiple of 2M"));
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--memory", "0", NULL), -EINVAL);
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--memory", "2T", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--memory 2T"));
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--cpus", "0", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--cpus 0"));
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--cpus", "two", NULL), -EINVAL);
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--cpus", "1025", NULL), -EINVAL);
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--cpus", "-1", NULL), -EINVAL);
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--cpus", "4x", NULL), -EINVAL);
+	assert_int_equal(parse(&o, &e, "--cpus", "2", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--kernel is required"));
+	assert_int_equal(parse(&o, &e, "--kernel", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--kernel needs a value"));
+	assert_int_equal(parse(&o, &e, "--kernel=", NULL), -EINVAL);
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--frobnicate", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "unknown option '--frobnicate'"));
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "stray", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "unexpected argument 'stray'"));
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--stats=yes", NULL), -EINVAL);
+	/* a prefix is not an option */
+	assert_int_equal(parse(&o, &e, "--kernelx", "k", NULL), -EINVAL);
+}
+
+static void cpus_against_kvm(void **state)
+{
+	struct run_options o;
+	struct errbuf e;
+	(void)state;
+
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--cpus", "8", NULL), 0);
+	assert_int_equal(run_options_check_cpus(&o, 8, &e), 0);
+	assert_int_equal(run_options_check_cpus(&o, 4, &e), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--cpus 8"));
+	assert_non_null(strstr(errbuf_msg(&e), "at most 4"));
+}
+
+static void files_are_checked_and_named(void **state)
+{
+	struct run_options o;
+	struct errbuf e;
+	char dir[] = "/tmp/vfvm-cli-XXXXXX";
+	char kernel[64], locked[64];
+	int fd;
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(kernel, sizeof(kernel), "%s/bzImage", dir);
+	snprintf(locked, sizeof(locked), "%s/locked", dir);
+	fd = open(kernel, O_CREAT | O_WRONLY, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	fd = open(locked, O_CREAT | O_WRONLY, 0);
+	assert_true(fd >= 0);
+	close(fd);
+
+	assert_int_equal(parse(&o, &e, "--kernel", kernel, NULL), 0);
+	assert_int_equal(run_options_check_files(&o, &e), 0);
+	assert_int_equal(parse(&o, &e, "--kernel", "/nonexistent/bzImage", NULL), 0);
+	assert_int_equal(run_options_check_files(&o, &e), -ENOENT);
+	assert_non_null(strstr(errbuf_msg(&e), "/nonexistent/bzImage"));
+	assert_int_equal(parse(&o, &e, "--kernel", dir, NULL), 0);
+	assert_int_equal(run_options_check_files(&o, &e), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "not a regular file"));
+	assert_int_equal(parse(&o, &e, "--kernel", kernel, "--initrd", "/nonexistent/initrd", NULL),
+			 0);
+	assert_int_equal(run_options_check_files(&o, &e), -ENOENT);
+	assert_non_null(strstr(errbuf_msg(&e), "--initrd /nonexistent/initrd"));
+	/* root reads anything: the permission check means something only for other users */
+	if (geteuid() != 0) {
+		assert_int_equal(parse(&o, &e, "--kernel", locked, NULL), 0);
+		assert_int_equal(run_options_check_files(&o, &e), -EACCES);
+		assert_non_null(strstr(errbuf_msg(&e), locked));
+	}
+	unlink(kernel);
+	unlink(locked);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(defaults),
+		cmocka_unit_test(every_option_both_spellings),
+		cmocka_unit_test(sizes),
+		cmocka_unit_test(usage_errors_name_the_value),
+		cmocka_unit_test(cpus_against_kvm),
+		cmocka_unit_test(files_are_checked_and_named),
+	};
+
+	return cmocka_run_group_tests_name("cli_run", tests, NULL, NULL);
+}

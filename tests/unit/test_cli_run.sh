@@ -1,0 +1,46 @@
+#!/bin/sh
+# `vfvm run` as a user meets it: help, and every usage error with its message and exit code 2. TAP.
+# None of these needs /dev/kvm except the --cpus limit, which is skipped without it.
+vfvm=$1
+n=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+: >"$tmp/bzImage"
+check() { # check DESCRIPTION EXPECTED-EXIT GREP-PATTERN ARGS...
+	desc=$1 want=$2 pat=$3
+	shift 3
+	n=$((n + 1))
+	out=$("$vfvm" "$@" </dev/null 2>&1)
+	rc=$?
+	if [ "$rc" = "$want" ] && printf '%s\n' "$out" | grep -q -- "$pat"; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc (exit $rc, want $want)"
+		printf '%s\n' "$out" | sed 's/^/#   /'
+		fail=1
+	fi
+}
+check "run --help shows the options, exit 0" 0 '--memory SIZE' run --help
+check "vfvm --help lists run" 0 '^  run ' --help
+check "no --kernel: exit 2" 2 'kernel is required' run
+check "--memory 512X: exit 2 naming the value" 2 '--memory 512X: not a size' run --kernel "$tmp/bzImage" --memory 512X
+check "--memory 3M: exit 2 (not a multiple of 2M)" 2 'multiple of 2M' run --kernel "$tmp/bzImage" --memory 3M
+check "--cpus 0: exit 2" 2 '--cpus 0: not a vCPU count' run --kernel "$tmp/bzImage" --cpus 0
+check "unknown option: exit 2" 2 "unknown option '--vga'" run --kernel "$tmp/bzImage" --vga
+check "missing kernel: exit 2 naming the file" 2 "--kernel $tmp/nope: No such file" run --kernel "$tmp/nope"
+check "kernel is a directory: exit 2" 2 "--kernel $tmp: not a regular file" run --kernel "$tmp"
+check "missing initrd: exit 2 naming the file" 2 "--initrd $tmp/nope" run --kernel "$tmp/bzImage" --initrd "$tmp/nope"
+if [ "$(id -u)" != 0 ]; then
+	cp "$tmp/bzImage" "$tmp/locked" && chmod 000 "$tmp/locked"
+	check "unreadable kernel: exit 2 naming the file" 2 "--kernel $tmp/locked: Permission denied" run --kernel "$tmp/locked"
+fi
+if [ -c /dev/kvm ]; then
+	check "more vCPUs than KVM allows: exit 2" 2 'this host.s KVM allows at most' run --kernel "$tmp/bzImage" --cpus 1024
+	check "an empty kernel file is not a bzImage: exit 2" 2 "$tmp/bzImage" run --kernel "$tmp/bzImage"
+else
+	n=$((n + 1)); echo "ok $n - more vCPUs than KVM allows # SKIP no /dev/kvm"
+	check "without /dev/kvm: exit 1 naming it" 1 '/dev/kvm' run --kernel "$tmp/bzImage"
+fi
+echo "1..$n"
+exit $fail

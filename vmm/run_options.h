@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The options of `vfvm run`, parsed without side effects so that every bad input can be tested.
+ */
+#ifndef VFVM_RUN_OPTIONS_H
+#define VFVM_RUN_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vmm/errbuf.h"
+
+#define RUN_DEFAULT_MEMORY (512ULL << 20)
+#define RUN_MIN_MEMORY (2ULL << 20)
+#define RUN_MAX_MEMORY (1ULL << 40)
+#define RUN_MAX_CPUS 1024 /* before KVM is asked how many it allows */
+
+struct run_options {
+	const char *kernel;
+	const char *initrd;
+	const char *cmdline; /* the user's words (--cmdline), or NULL */
+	uint64_t memory;
+	unsigned int cpus;
+	bool stats;
+	bool help;
+};
+
+/* The platform's command line words, which come before the user's. */
+const char *run_default_cmdline(void);
+
+/* The guest's full command line (malloc()ed): the platform's words, then the user's. NULL: ENOMEM.
+ */
+char *run_kernel_cmdline(const struct run_options *o);
+
+/*
+ * Parse a size: a number of MiB, or a number with a K, M, G or T suffix (optionally followed by
+ * "iB" or "B"; powers of 1024). -EINVAL for anything else, -ERANGE when it overflows.
+ */
+int run_parse_size(const char *s, uint64_t *bytes);
+
+/*
+ * Parse `run`'s arguments (argv[0] is "run"). 0 on success (o->help set for --help), or -EINVAL
+ * with a message naming the option and value at fault (a usage error).
+ */
+int run_options_parse(int argc, char **argv, struct run_options *o, struct errbuf *err);
+
+/* The files named on the command line can be opened for reading. -errno with the file named. */
+int run_options_check_files(const struct run_options *o, struct errbuf *err);
+
+/* Whether the vCPU count fits what KVM allows (max_vcpus from KVM_CAP_MAX_VCPUS). -EINVAL if not.
+ */
+int run_options_check_cpus(const struct run_options *o, unsigned int max_vcpus, struct errbuf *err);
+
+void run_usage(FILE *out);
+
+#endif
