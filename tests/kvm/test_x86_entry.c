@@ -254,6 +254,37 @@ static void second_vcpu_waits_for_sipi(void **state)
 	assert_true(found);
 }
 
+/* A guest that reboots by jumping to f000:fff0 in real mode (Linux's BIOS reboot) resets. */
+static void reset_vector_resets(void **state)
+{
+	struct kvm_mp_state mp = {.mp_state = KVM_MP_STATE_RUNNABLE};
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	struct kvm_run *r;
+	uint8_t value;
+	(void)state;
+
+	r = mmap(NULL, (size_t)ioctl(vm.kvm, KVM_GET_VCPU_MMAP_SIZE, 0), PROT_READ | PROT_WRITE,
+		 MAP_SHARED, vm.vcpu[1], 0);
+	assert_true(r != MAP_FAILED);
+	assert_int_equal(ioctl(vm.vcpu[1], KVM_SET_MP_STATE, &mp), 0);
+	assert_int_equal(ioctl(vm.vcpu[1], KVM_GET_SREGS, &sregs), 0);
+	sregs.cs.selector = 0xf000;
+	sregs.cs.base = 0xf0000;
+	assert_int_equal(ioctl(vm.vcpu[1], KVM_SET_SREGS, &sregs), 0);
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = 0xfff0;
+	regs.rflags = 2;
+	assert_int_equal(ioctl(vm.vcpu[1], KVM_SET_REGS, &regs), 0);
+	assert_int_equal(ioctl(vm.vcpu[1], KVM_RUN, 0), 0);
+	assert_int_equal(r->exit_reason, KVM_EXIT_IO);
+	assert_int_equal(r->io.port, X86_RESET_PORT);
+	assert_int_equal(r->io.direction, KVM_EXIT_IO_OUT);
+	assert_int_equal(r->io.size, 1);
+	memcpy(&value, (uint8_t *)r + r->io.data_offset, 1);
+	assert_int_equal(value, 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +293,7 @@ int main(void)
 		cmocka_unit_test(boot_protocol_state),
 		cmocka_unit_test(cpu_configuration),
 		cmocka_unit_test(second_vcpu_waits_for_sipi),
+		cmocka_unit_test(reset_vector_resets),
 	};
 
 	vm.kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
