@@ -37,9 +37,13 @@
 #define X86_ZERO_PAGE 0x9000ULL	     /* struct boot_params, 4 KiB */
 #define X86_CMDLINE_ADDR 0x20000ULL  /* kernel command line ... */
 #define X86_CMDLINE_MAX 0x10000ULL   /* ... at most this long, NUL included */
-#define X86_EBDA_START 0x9fc00ULL    /* reserved in e820 from here to 1 MiB (EBDA, VGA, BIOS) */
+#define X86_EBDA_START 0x9fc00ULL    /* reserved in e820 from here ... */
+#define X86_BIOS_END 0x100000ULL     /* ... to 1 MiB (EBDA, VGA, BIOS area) */
 #define X86_ACPI_START 0xe0000ULL    /* ACPI tables: RSDP first (found by Linux's scan) ... */
-#define X86_ACPI_END 0x100000ULL     /* ... all of them inside the BIOS area */
+#define X86_ACPI_END 0xffff0ULL	     /* ... all of them inside the BIOS area */
+/* The real-mode reset vector (f000:fff0): a stub that writes 0x06 to X86_RESET_PORT, for the
+ * guest that reboots by jumping to the BIOS (Linux does after a failed EFI reboot). */
+#define X86_RESET_VECTOR 0xffff0ULL
 #define X86_ACPI_RSDP_ADDR X86_ACPI_START
 #define X86_KERNEL_LOAD 0x100000ULL /* protected-mode kernel: 64-bit entry at +0x200 */
 /* KVM's own pages (VMX only: real-mode TSS 3 pages, EPT identity-map page 1 page), in the hole
@@ -63,17 +67,20 @@
 /*
  * Kernel command line words that suit this platform, for vmm/ to put before the user's words:
  *  console=ttyS0   the 8250 at 0x3f8 is the only console there is.
- *  8250.nr_uarts=1 only ttyS0 exists: probing the other three legacy UARTs costs ~40 PIO exits.
+ *  8250.nr_uarts=1 only ttyS0 exists: each probe of the other three legacy UARTs is PIO exits.
  *  no_timer_check only matters when the guest ignores our ACPI (acpi=off): it skips the
  *                  IO-APIC timer_irq_works() probe, which busy-waits for PIT ticks.
  *  panic=-1        a panicking guest reboots at once (the reset port ends vfvm) instead of
  *                  hanging.
+ *  reboot=acpi     reboot through the FADT reset register (0xcf9) first. Without it Linux on
+ *                  hardware-reduced ACPI tries EFI, then jumps to the BIOS reset vector (our
+ *                  stub at X86_RESET_VECTOR ends there too, only later).
  * No i8042 or RTC words: the FADT's boot flags say there is no 8042 and no CMOS RTC, and its
  * hardware-reduced flag that there is no PIC or PIT to set up, so Linux probes none of them.
  * Add "quiet" for speed: every console byte costs two PIO exits (data + status poll); a full
  * boot log is ~22000 bytes.
  */
-#define X86_DEFAULT_CMDLINE "console=ttyS0 8250.nr_uarts=1 no_timer_check panic=-1"
+#define X86_DEFAULT_CMDLINE "console=ttyS0 8250.nr_uarts=1 no_timer_check panic=-1 reboot=acpi"
 
 /* Legacy ISA IRQs used by the platform. */
 #define X86_UART_IRQ 4
@@ -103,7 +110,7 @@ struct x86_boot_entry {
 /*
  * Load a bzImage (and initrd, cmdline) into guest RAM and build boot_params with the e820 map from
  * mem. An uncompressed vmlinux (ELF) is accepted too and entered at its startup_64 through the
- * same protocol: no decompression in the guest (about a second less in a nested guest), but no
+ * same protocol: no decompression in the guest (~0.5 s less in the nested L2 boot), but no
  * physical KASLR. Errors name the file and what is wrong with it in err: -ENOENT / -EACCES for a
  * file that cannot be read, -ENOEXEC for something that is not a bzImage (bad magic, protocol too
  * old, truncated), -E2BIG when it does not fit in RAM.
