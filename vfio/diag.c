@@ -311,7 +311,8 @@ int diag_device(const struct host_paths *h, const char *addr, struct diag_device
 			errbuf_set(&why, 0, "%s has no IOMMU group: the IOMMU does not cover it",
 				   addr);
 	} else if (pci_class_is_bridge(out->dev.class)) {
-		errbuf_set(&why, 0, "%s is a PCI bridge: bridges are not passed through", addr);
+		errbuf_set(&why, 0, "%s is a bridge (class %04x): bridges are not passed through",
+			   addr, out->dev.class >> 8);
 	} else if (diag_driver(&out->dev, &why)) {
 		out->verdict = DIAG_BINDABLE;
 	} else if (diag_group_viable(h, &out->dev, NULL, 0, &why)) {

@@ -140,11 +140,10 @@ int pci_bind_vfio(const struct host_paths *h, const struct sysfs_ops *ops, const
 		return 0;
 	}
 	if (pci_class_is_bridge(d.class))
-		return errbuf_set(
-			e, EINVAL,
-			"%s is a PCI bridge (class %06x): vfio-pci does not take bridges; "
-			"bind the devices behind it",
-			addr, d.class);
+		return errbuf_set(e, EINVAL,
+				  "%s is a bridge (class %06x): vfio-pci does not take bridges; "
+				  "bind the devices behind it",
+				  addr, d.class);
 	if (pci_dev_host_users(h, addr, users, sizeof(users)) && !(flags & BIND_FORCE))
 		return errbuf_set(
 			e, EBUSY,
