@@ -26,5 +26,8 @@ int cmd_run(int argc, char **argv);
 extern const struct command vfvm_commands[];
 
 int cmd_check(int argc, char **argv);
+int cmd_devices(int argc, char **argv);
+int cmd_bind(int argc, char **argv);
+int cmd_unbind(int argc, char **argv);
 
 #endif

@@ -11,6 +11,9 @@
 const struct command vfvm_commands[] = {
 	{ "check", cmd_check, "report KVM capabilities and VFIO facts of devices" },
 	{ "run", cmd_run, "boot a Linux kernel in a KVM virtual machine" },
+	{ "devices", cmd_devices, "list PCI devices: IOMMU group, driver, can it be passed through" },
+	{ "bind", cmd_bind, "bind devices to vfio-pci, remembering their drivers" },
+	{ "unbind", cmd_unbind, "give devices bound by 'vfvm bind' back to their drivers" },
 	{ NULL, NULL, NULL },
 };
 
