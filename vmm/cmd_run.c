@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* `vfvm run`: boot a Linux bzImage in a KVM virtual machine. */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,6 +33,11 @@ struct run {
 	struct power power;
 	struct vm_vfio vfio;
 	bool vfio_ready;
+	/* --vfio ADDR,bind: devices vfvm moved to vfio-pci, given back at exit */
+	char host_buf[5 * PATH_MAX];
+	struct host_paths host;
+	struct managed_binding managed;
+	bool managed_ready;
 	struct x86_boot_entry entry;
 	int signal_fd;
 	struct timespec t_start;
@@ -114,6 +120,11 @@ static int build(struct run *r, struct errbuf *err)
 		return EXIT_RUNTIME;
 	/* passthrough devices: their errors come before the guest starts, the devices untouched */
 	if (r->opt.nr_vfio) {
+		host_paths_from_env(&r->host, r->host_buf, sizeof(r->host_buf));
+		managed_init(&r->managed, &r->host, &sysfs_ops_real);
+		r->managed_ready = true;
+		if (managed_bind_all(&r->managed, r->opt.vfio_args, r->opt.nr_vfio, err))
+			return EXIT_RUNTIME;
 		if (vm_vfio_attach(&r->vfio, &r->vm, &r->pci, r->opt.vfio, r->opt.nr_vfio,
 				   x86_pci_intx_gsi, err))
 			return EXIT_RUNTIME;
@@ -218,6 +229,13 @@ static void release(struct run *r)
 	}
 	if (r->vfio_ready)
 		vm_vfio_detach(&r->vfio);
+	/* only once no fd holds them: vfio-pci waits for its users before letting a device go */
+	if (r->managed_ready) {
+		struct errbuf e = {""};
+
+		if (managed_restore_all(&r->managed, &e))
+			fprintf(stderr, "vfvm run: %s\n", errbuf_msg(&e));
+	}
 	if (r->pci_ready)
 		pci_bus_destroy(&r->pci);
 	if (r->vm_open)

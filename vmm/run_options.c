@@ -42,7 +42,7 @@ void run_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: vfvm run --kernel BZIMAGE [--initrd FILE] [--cmdline STR] [--memory SIZE]\n"
-		"                [--cpus N] [--stats] [--vfio PCI-ADDRESS]...\n\n"
+		"                [--cpus N] [--stats] [--vfio PCI-ADDRESS[,bind]]...\n\n"
 		"Boot a Linux bzImage in a KVM virtual machine. The guest's serial console (ttyS0) "
 		"is\n"
 		"vfvm's stdin and stdout. vfvm exits 0 when the guest powers off or reboots, 1 on "
@@ -58,6 +58,9 @@ void run_usage(FILE *out)
 		"  --stats          print the count of VM exits by reason on stderr at exit\n"
 		"  --vfio ADDR      pass the PCI device through (0000:01:00.0 or\n"
 		"                   /sys/bus/pci/devices/0000:01:00.0, bound to vfio-pci); repeatable\n"
+		"  --vfio ADDR,bind the same, for a device still on its host driver: vfvm binds it to\n"
+		"                   vfio-pci before the guest starts and gives it back to its driver\n"
+		"                   on every exit (poweroff, error, SIGINT/SIGTERM)\n"
 		"  -h, --help       this text\n",
 		run_default_cmdline());
 }
@@ -187,17 +190,16 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 		} else if (is_option(a, "--cmdline")) {
 			o->cmdline = v;
 		} else if (is_option(a, "--vfio")) {
-			char bdf[VFIO_PCI_ADDR_LEN];
+			struct vfio_arg va;
 
-			if (vfio_pci_addr_parse(v, bdf))
-				return errbuf_set(err, EINVAL,
-						  "--vfio %s: not a PCI device address (want "
-						  "0000:01:00.0 or /sys/bus/pci/devices/0000:01:00.0)",
-						  v);
+			if (vfio_arg_parse(v, &va, err))
+				return -EINVAL;
 			if (o->nr_vfio == RUN_MAX_VFIO)
 				return errbuf_set(err, EINVAL, "--vfio %s: at most %d devices", v,
 						  RUN_MAX_VFIO);
-			o->vfio[o->nr_vfio++] = v;
+			o->vfio_args[o->nr_vfio] = va;
+			o->vfio[o->nr_vfio] = o->vfio_args[o->nr_vfio].addr;
+			o->nr_vfio++;
 		} else if (is_option(a, "--memory")) {
 			ret = run_parse_size(v, &o->memory);
 			if (ret == -ERANGE || (!ret && o->memory > RUN_MAX_MEMORY))

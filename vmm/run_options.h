@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "vfio/sysfs.h"
 #include "vmm/errbuf.h"
 
 #define RUN_DEFAULT_MEMORY (512ULL << 20)
@@ -25,7 +26,8 @@ struct run_options {
 	unsigned int cpus;
 	bool stats;
 	bool help;
-	const char *vfio[RUN_MAX_VFIO]; /* --vfio, as written (checked to be PCI addresses) */
+	struct vfio_arg vfio_args[RUN_MAX_VFIO]; /* --vfio ADDR[,bind] */
+	const char *vfio[RUN_MAX_VFIO];		 /* their addresses, as vm_vfio_attach takes them */
 	unsigned int nr_vfio;
 };
 

@@ -151,9 +151,16 @@ static void vfio_addresses(void **state)
 			       "--vfio", "/sys/bus/pci/devices/0000:03:00.0", NULL),
 			 0);
 	assert_int_equal(o.nr_vfio, 3);
-	assert_string_equal(o.vfio[1], "02:00.1");
+	assert_string_equal(o.vfio[1], "0000:02:00.1");
+	assert_false(o.vfio_args[1].bind);
+	/* managed mode: ",bind" is kept apart from the address */
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--vfio", "0000:01:00.0,bind", NULL), 0);
+	assert_string_equal(o.vfio[0], "0000:01:00.0");
+	assert_true(o.vfio_args[0].bind);
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--vfio", "0000:01:00.0,bnid", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "unknown option 'bnid'"));
 	assert_int_equal(parse(&o, &e, "--kernel", "k", "--vfio", "0000:01:00", NULL), -EINVAL);
-	assert_non_null(strstr(errbuf_msg(&e), "--vfio 0000:01:00: not a PCI device address"));
+	assert_non_null(strstr(errbuf_msg(&e), "--vfio 0000:01:00: '0000:01:00' is not a PCI address"));
 	assert_int_equal(parse(&o, &e, "--kernel", "k", "--vfio", NULL), -EINVAL);
 	assert_non_null(strstr(errbuf_msg(&e), "--vfio needs a value"));
 	assert_int_equal(parse(&o, &e, "--kernel", "k", "--vfio", "01:00.0", "--vfio", "02:00.0",

@@ -83,6 +83,38 @@ vfvm_out /tmp/b12 unbind $BR1 $BR2
 check "vfvm unbind gives both back ($was1, $was2)" \
 	[ "$(driver_of $BR1)" = "$was1" -a "$(driver_of $BR2)" = "$was2" ]
 
+# Managed mode: `vfvm run --vfio ADDR,bind` takes a device from its host driver for the guest and
+# gives it back on every exit path. The host must not be using it: its interface goes down first.
+ifc=$(netif_of $E1000E)
+[ -n "$ifc" ] && ip addr flush dev "$ifc" && ip link set "$ifc" down
+GUEST="--kernel $GUEST_KERNEL --initrd $GUEST_INITRD --memory 256M"
+run_logged /tmp/m1.log 180 vfvm run $GUEST --cmdline "quiet rdinit=/init vfvm.test=net vfvm.ping=3" \
+	--vfio $E1000E,bind
+show_log /tmp/m1.log managed
+got=$(l2_result /tmp/m1.log ping e1000e)
+check "managed: the guest drives the e1000e vfvm bound for it (${got%% *})" [ "${got%% *}" = 3/3 ]
+now=$(driver_of $E1000E)
+check "managed: after poweroff (exit $(cat /tmp/m1.log.rc)) the e1000e is back on ${now:-no driver}" \
+	[ "$(cat /tmp/m1.log.rc)" = 0 -a "$now" = e1000e ]
+check "managed: no state file left after poweroff" [ ! -e /run/vfvm/$E1000E ]
+(vfvm run $GUEST --cmdline "quiet rdinit=/init vfvm.end=halt" --vfio $E1000E,bind \
+	</dev/null >/tmp/m2.log 2>&1
+	echo $? >/tmp/m2.rc) &
+i=0
+while ! grep -q L2-END /tmp/m2.log 2>/dev/null && [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+during=$(driver_of $E1000E)
+check "managed: while the guest runs, the e1000e is on ${during:-no driver}" [ "$during" = vfio-pci ]
+kill -TERM "$(pidof vfvm)" 2>/dev/null
+wait
+sed 's/^/#   managed-term| /' /tmp/m2.log | tail -n 4
+now=$(driver_of $E1000E)
+check "managed: SIGTERM ends vfvm (exit $(cat /tmp/m2.rc)) and the e1000e is back on ${now:-no driver}" \
+	[ "$(cat /tmp/m2.rc)" = 1 -a "$now" = e1000e ]
+check "managed: no state file left after SIGTERM" [ ! -e /run/vfvm/$E1000E ]
+
 # Leave the e1000e as found: on vfio-pci, without a record (the harness bound it, not vfvm).
 ip link set "$(netif_of $E1000E)" down 2>/dev/null
 vfvm bind $E1000E >/dev/null 2>&1 || vfvm bind --force $E1000E

@@ -78,7 +78,7 @@ expect_run() { # expect_run DESCRIPTION EXIT PATTERN ARGS...
 }
 expect_run "a second vfvm on the same device: refused, busy named" 1 \
 	"$E1000E: group [0-9]+ is busy" --vfio $E1000E
-expect_run "a malformed address: usage error" 2 "--vfio 0000:00:02: not a PCI device address" \
+expect_run "a malformed address: usage error" 2 "--vfio 0000:00:02: '0000:00:02' is not a PCI address" \
 	--vfio 0000:00:02
 bridged=$(ls /sys/bus/pci/devices/0000:00:05.0/iommu_group/devices | grep -v '^0000:00:05.0$' | head -n 1)
 expect_run "a device on its host driver: named, with the way to bind it" 1 \
