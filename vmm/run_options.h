@@ -14,7 +14,7 @@
 #define RUN_DEFAULT_MEMORY (512ULL << 20)
 #define RUN_MIN_MEMORY (2ULL << 20)
 #define RUN_MAX_MEMORY (1ULL << 40)
-#define RUN_MAX_CPUS 1024 /* before KVM is asked how many it allows */
+#define RUN_MAX_CPUS 4096 /* before KVM is asked how many it allows */
 
 struct run_options {
 	const char *kernel;
