@@ -25,4 +25,6 @@ int cmd_run(int argc, char **argv);
 /* NULL-terminated table, in the order --help lists them. */
 extern const struct command vfvm_commands[];
 
+int cmd_check(int argc, char **argv);
+
 #endif

@@ -44,23 +44,36 @@ for bdf in 0000:00:02.0 0000:00:03.0 0000:00:04.0; do
 	echo "@@L1 setup: $bdf $(cat $dev/vendor):$(cat $dev/device) was ${was:-unbound}, now ${now:-unbound}, iommu group $(basename "$(readlink $dev/iommu_group)")"
 done
 
-for f in $(ls /suites/*.sh | sort); do
+extra=
+[ "$suites" = all ] || extra=$(ls /suites-extra/*.sh)
+for f in $(ls /suites/*.sh | sort) $extra; do
 	name=$(basename "$f" .sh)
 	name=${name#*-}
 	if [ "$suites" != all ]; then
 		case " $suites " in *" $name "*) ;; *) continue ;; esac
 	fi
 	echo "@@SUITE $name BEGIN"
-	# the suite's own stdin is /dev/null: nothing may read the console
-	(cd /tmp && timeout -s KILL $suite_timeout sh "$f" </dev/null 2>&1; echo $? >/tmp/suite.rc) |
-		while IFS= read -r line; do
-			case $line in
-			@@HOST*) echo "$line" ;;
-			*) echo "@@$name| $line" ;;
-			esac
-		done
-	rc=$(cat /tmp/suite.rc)
-	[ "$rc" = 137 ] && rc=124
+	# The suite runs in a session of its own, so that a timeout kills everything it started (a
+	# child left holding the pipe would otherwise keep the reader below waiting forever).
+	rm -f /tmp/suite.fifo /tmp/suite.pgid /tmp/suite.timedout
+	mkfifo /tmp/suite.fifo
+	(cd /tmp && exec setsid sh -c 'echo $$ >/tmp/suite.pgid; exec sh "$0"' "$f" \
+		</dev/null >/tmp/suite.fifo 2>&1) &
+	spid=$!
+	(sleep "$suite_timeout" && touch /tmp/suite.timedout && kill -KILL -"$(cat /tmp/suite.pgid)") &
+	wpid=$!
+	while IFS= read -r line; do
+		case $line in
+		@@HOST*) echo "$line" ;;
+		*) echo "@@$name| $line" ;;
+		esac
+	done </tmp/suite.fifo
+	wait $spid
+	rc=$?
+	kill $wpid 2>/dev/null
+	[ -e /tmp/suite.timedout ] && rc=124
+	# nothing a suite started outlives it
+	kill -KILL -"$(cat /tmp/suite.pgid)" 2>/dev/null
 	echo "@@SUITE $name END rc=$rc"
 done
 # faults of the vIOMMU mean a DMA to an address no one mapped: report them for the host's check

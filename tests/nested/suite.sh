@@ -18,7 +18,8 @@ mkdir -p "$OUT/logs"
 runid="$PPID:$(awk '{print $22}' /proc/$PPID/stat 2>/dev/null)"
 exec 8>"$OUT/.run.lock"
 flock 8
-if [ "$(cat "$OUT/.runid" 2>/dev/null)" != "$runid" ]; then
+# VFVM_NESTED_REUSE=1: report the last run's results without booting again (for developers)
+if [ -z "${VFVM_NESTED_REUSE:-}" ] && [ "$(cat "$OUT/.runid" 2>/dev/null)" != "$runid" ]; then
 	args=()
 	[ -z "${VFVM_NESTED_SUITES:-}" ] || args=(--suites "$VFVM_NESTED_SUITES")
 	"$SRC/scripts/nested/run" "${args[@]}" "$BUILD" >"$OUT/logs/run.out" 2>&1
@@ -29,7 +30,7 @@ flock -u 8
 
 if [ ! -f "$RES/$name.tap" ]; then
 	echo "not ok 1 - suite $name did not run (L1 never reached it); serial log: $SERIAL"
-	sed 's/^/#   run| /' "$OUT/logs/run.out" | tail -n 15
+	tail -n 15 "$OUT/logs/run.out" 2>/dev/null | sed 's/^/#   run| /'
 	tail -n 20 "$SERIAL" 2>/dev/null | sed 's/^/#   serial| /'
 	echo "1..1"
 	exit 0
@@ -38,7 +39,7 @@ fi
 seen=$(grep -cE '^(not )?ok [0-9]+' "$RES/$name.tap")
 planned=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$RES/$name.tap" | head -n 1)
 end=$(cat "$RES/$name.end" 2>/dev/null)
-last=$(grep -vE '^(#|1\.\.)' "$RES/$name.tap" | tail -n 1)
+last=$(grep -vE '^1\.\.[0-9]' "$RES/$name.tap" | tail -n 1)
 grep -vE '^1\.\.[0-9]+' "$RES/$name.tap"
 n=$seen
 fail() {

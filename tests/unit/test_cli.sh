@@ -21,5 +21,10 @@ check "--help lists the commands and exits 0" 0 'Usage: vfvm COMMAND' --help
 check "--version prints the version and exits 0" 0 '^vfvm [0-9]' --version
 check "no command is a usage error (exit 2)" 2 'Usage: vfvm' 
 check "an unknown command is named, exit 2" 2 "unknown command 'frobnicate'" frobnicate
+check "check --help explains the command, exit 0" 0 'Usage: vfvm check' check --help
+check "check names a malformed address, exit 2" 2 "'12:xx' is not a PCI device address" check 12:xx
+check "check names an option it does not know, exit 2" 2 "'--frob' is not a PCI device" check --frob
+check "check names a device that does not exist, exit 1" 1 '0000:ff:1f.7: no such PCI device' \
+	check /sys/bus/pci/devices/0000:ff:1f.7
 echo "1..$n"
 exit $fail

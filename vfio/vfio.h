@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vfio: the one header of vfvm's VFIO module.
+ *
+ * Three layers, each usable on its own:
+ *  - container / group / device: thin, checked wrappers of the VFIO uapi (open, viability, IOMMU,
+ *    DMA mapping, region and irq info). `vfvm check` and `vfvm run` both build on them.
+ *  - the device backend (struct vfio_backend_ops): how the passthrough layer talks to a PCI
+ * function. The real one wraps a VFIO device fd; tests put a simulated function behind the same
+ * table.
+ *  - the passthrough PCI device (vfio/pci_*.c): virtual config space, BARs, MSI/MSI-X/INTx. It
+ * talks to the VM only through struct vfio_vm_ops, so it never issues a KVM ioctl itself.
+ *
+ * Functions return 0 or -errno; where an errno cannot say what is wrong, they fill the errbuf with
+ * one line that names the device and says what to do.
+ */
+#ifndef VFVM_VFIO_H
+#define VFVM_VFIO_H
+
+#include <linux/vfio.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "devices/bus.h"
+#include "vmm/errbuf.h"
+#include "vmm/memmap.h"
+
+/* ---- PCI addresses ----------------------------------------------------------------------------
+ */
+
+#define VFIO_PCI_ADDR_LEN 16 /* "0000:00:02.0" and its NUL, with room to spare */
+
+/*
+ * Accept "DDDD:BB:DD.F", "BB:DD.F" (domain 0) or "/sys/bus/pci/devices/DDDD:BB:DD.F" (trailing '/'
+ * allowed) and write the canonical "dddd:bb:dd.f" (lower-case hex) to out. -EINVAL if malformed.
+ */
+int vfio_pci_addr_parse(const char *arg, char out[VFIO_PCI_ADDR_LEN]);
+
+/* ---- container: the IOMMU context and its DMA mappings ------------------------------------------
+ */
+
+#define VFIO_MAX_IOVA_RANGES 16
+
+struct vfio_container {
+	int fd;
+	bool iommu_set;
+	uint64_t pgsizes;     /* bitmap of IOMMU page sizes */
+	bool ranges_reported; /* false on kernels without the IOVA-range capability */
+	unsigned int nr_ranges;
+	struct vfio_iova_range ranges[VFIO_MAX_IOVA_RANGES]; /* usable IOVA, inclusive ends */
+};
+
+/* Open /dev/vfio/vfio (under dev_dir), check the API version and that TYPE1v2 is offered. */
+int vfio_container_open(struct vfio_container *c, const char *dev_dir, struct errbuf *e);
+/* Select TYPE1v2 (needs one group attached) and read page sizes and usable IOVA ranges. */
+int vfio_container_set_iommu(struct vfio_container *c, struct errbuf *e);
+void vfio_container_close(struct vfio_container *c);
+
+int vfio_container_map(struct vfio_container *c, uint64_t iova, void *hva, uint64_t size);
+int vfio_container_unmap(struct vfio_container *c, uint64_t iova, uint64_t size);
+
+/*
+ * Is [start, start + size) inside one usable IOVA range? 0 if so, -ERANGE if not (a reserved
+ * window, such as the MSI doorbell at 0xfee00000, or beyond the IOMMU's address width).
+ */
+int vfio_iova_check(const struct vfio_iova_range *ranges, unsigned int nr, uint64_t start,
+		    uint64_t size);
+/* Check every RAM range of mem (pure); the errbuf names the first range that does not fit. */
+int vfio_iova_check_ram(const struct vfio_iova_range *ranges, unsigned int nr,
+			const struct guest_mem *mem, struct errbuf *e);
+/*
+ * Map every RAM range of mem at IOVA == guest-physical address, after checking them all against the
+ * usable ranges. On failure nothing stays mapped.
+ */
+int vfio_container_map_ram(struct vfio_container *c, const struct guest_mem *mem, struct errbuf *e);
+void vfio_container_unmap_ram(struct vfio_container *c, const struct guest_mem *mem);
+
+/* ---- group: the unit of isolation --------------------------------------------------------------
+ */
+
+struct vfio_group {
+	int fd;
+	unsigned int id;
+	struct vfio_container *container; /* set once attached */
+};
+
+/*
+ * The IOMMU group of PCI device bdf, read from sysfs (sysfs_dir is "/sys" outside tests), after
+ * checking that the device exists and is bound to vfio-pci. The errbuf says what to do otherwise.
+ */
+int vfio_group_of_device(const char *sysfs_dir, const char *bdf, unsigned int *id,
+			 struct errbuf *e);
+/* Open dev_dir/N ("/dev/vfio/N") and check that the group is viable (naming the devices at fault).
+ */
+int vfio_group_open(struct vfio_group *g, unsigned int id, const char *dev_dir,
+		    const char *sysfs_dir, struct errbuf *e);
+/* Attach to the container; the first group attached also selects the IOMMU. */
+int vfio_group_attach(struct vfio_group *g, struct vfio_container *c, struct errbuf *e);
+void vfio_group_close(struct vfio_group *g);
+
+/* ---- device: regions, irqs, reset --------------------------------------------------------------
+ */
+
+#define VFIO_MAX_REGIONS 16
+#define VFIO_MAX_SPARSE_AREAS 8
+#define VFIO_MAX_IRQS 8
+
+struct vfio_mmap_area {
+	uint64_t offset; /* within the region */
+	uint64_t size;
+};
+
+struct vfio_region {
+	uint32_t index;
+	uint32_t flags; /* VFIO_REGION_INFO_FLAG_* */
+	uint64_t size;
+	uint64_t offset; /* of the region in the device fd */
+	bool sparse;	 /* the mmap-able parts are only areas[] */
+	unsigned int nr_areas;
+	struct vfio_mmap_area areas[VFIO_MAX_SPARSE_AREAS];
+	unsigned int nr_areas_dropped; /* areas beyond VFIO_MAX_SPARSE_AREAS: trapped instead */
+	bool msix_mappable;	       /* the kernel lets us mmap the MSI-X table's pages */
+	bool has_type;
+	uint32_t type, subtype;
+};
+
+struct vfio_irq {
+	uint32_t index;
+	uint32_t flags; /* VFIO_IRQ_INFO_* */
+	uint32_t count;
+};
+
+struct vfio_device {
+	int fd;
+	char name[VFIO_PCI_ADDR_LEN];
+	uint32_t flags; /* VFIO_DEVICE_FLAGS_* */
+	unsigned int nr_regions;
+	struct vfio_region regions[VFIO_MAX_REGIONS];
+	unsigned int nr_irqs;
+	struct vfio_irq irqs[VFIO_MAX_IRQS];
+};
+
+/* Get the device fd from its (attached) group and read its regions and irqs. */
+int vfio_device_open(struct vfio_device *d, struct vfio_group *g, const char *bdf,
+		     struct errbuf *e);
+/* VFIO_DEVICE_RESET; -ENOTSUP if the device cannot be reset. */
+int vfio_device_reset(struct vfio_device *d);
+void vfio_device_close(struct vfio_device *d);
+
+/*
+ * Fill r's capability fields from a VFIO_DEVICE_GET_REGION_INFO answer (buf, len bytes, first cap
+ * at cap_offset). Unknown capabilities are skipped; -EINVAL for a malformed chain.
+ */
+int vfio_region_parse_caps(struct vfio_region *r, const void *buf, size_t len, uint32_t cap_offset);
+
+/* Names as `vfvm check` prints them: BAR0..BAR5, ROM, CONFIG, VGA, REGIONn; INTx, MSI, MSI-X, ...
+ */
+const char *vfio_region_name(unsigned int index, char buf[16]);
+const char *vfio_irq_name(unsigned int index, char buf[16]);
+/* Comma-separated flags ("read,write,mmap,msix-mappable"), "none" if none. Returns -ENOSPC if cut.
+ */
+int vfio_region_flags_str(const struct vfio_region *r, char *buf, size_t len);
+int vfio_irq_flags_str(uint32_t flags, char *buf, size_t len);
+int vfio_device_flags_str(uint32_t flags, char *buf, size_t len);
+
+/* ---- the device backend: how the passthrough layer reaches a PCI function ----------------------
+ */
+
+struct vfio_backend_ops {
+	int (*region_info)(void *be, unsigned int index, struct vfio_region *out);
+	/* Both return bytes transferred or -errno; off is relative to the region. */
+	ssize_t (*region_read)(void *be, unsigned int index, uint64_t off, void *buf, size_t len);
+	ssize_t (*region_write)(void *be, unsigned int index, uint64_t off, const void *buf,
+				size_t len);
+	/* mmap [off, off + len) of the region; MAP_FAILED-free: NULL and errno on failure. */
+	void *(*region_mmap)(void *be, unsigned int index, uint64_t off, uint64_t len, int prot);
+	int (*irq_info)(void *be, unsigned int index, struct vfio_irq *out);
+	/* set is a complete struct vfio_irq_set (argsz covers its data). */
+	int (*set_irqs)(void *be, const struct vfio_irq_set *set);
+	int (*reset)(void *be); /* -ENOTSUP if unsupported */
+};
+
+/* The real backend; be is a struct vfio_device *. */
+extern const struct vfio_backend_ops vfio_device_backend;
+
+/* ---- what the passthrough device needs from the VM ---------------------------------------------
+ */
+
+struct vfio_vm_ops {
+	/*
+	 * Map host memory [hva, hva + size) at guest-physical gpa (a KVM memory slot). Returns a
+	 * slot handle >= 0 or -errno. gpa, size and hva are page aligned.
+	 */
+	int (*mem_slot_add)(void *vm, uint64_t gpa, uint64_t size, void *hva);
+	int (*mem_slot_remove)(void *vm, int slot);
+	/* An MSI route to (addr, data): returns the GSI (>= 0) or -errno; update keeps the GSI. */
+	int (*msi_route_add)(void *vm, uint64_t addr, uint32_t data);
+	int (*msi_route_update)(void *vm, int gsi, uint64_t addr, uint32_t data);
+	void (*msi_route_free)(void *vm, int gsi);
+	/* KVM_IRQFD: eventfd raises gsi; resample_fd (or -1) is signalled when the guest EOIs a
+	 * level. */
+	int (*irqfd_assign)(void *vm, int gsi, int eventfd, int resample_fd);
+	int (*irqfd_deassign)(void *vm, int gsi, int eventfd);
+	/* Tell KVM's VFIO pseudo-device about a group (non-coherent DMA); may be NULL in tests. */
+	int (*kvm_vfio_group_add)(void *vm, int group_fd);
+};
+
+struct vfio_vm {
+	const struct vfio_vm_ops *ops;
+	void *opaque;
+	struct io_bus *bus;	     /* where trapped BAR ranges are registered */
+	const struct guest_mem *mem; /* guest RAM, mapped for DMA at IOVA == GPA */
+};
+
+#endif
