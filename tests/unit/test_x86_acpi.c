@@ -358,6 +358,8 @@ static void tables_land_in_guest_ram_where_linux_scans(void **state)
 		if (!memcmp(bios + off, "RSD PTR ", 8) && !acpi_checksum(bios + off, 20))
 			found++;
 	assert_int_equal(found, 1);
+	/* the reset vector writes 6 to the reset port: mov $6,%al; mov $0xcf9,%dx; out %al,%dx */
+	assert_memory_equal(guest_mem_ptr(&m, X86_RESET_VECTOR, 6), "\xb0\x06\xba\xf9\x0c\xee", 6);
 	assert_int_equal(x86_build_tables(&m, 300, &e), -EINVAL);
 	assert_non_null(strstr(e.msg, "300 vCPUs"));
 	guest_mem_free(&m);

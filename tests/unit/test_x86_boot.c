@@ -220,18 +220,18 @@ static void check_e820(const struct guest_mem *m, const struct boot_params *bp)
 			/* nothing of the hole, the legacy area or the ACPI tables is RAM */
 			assert_false(e->addr < X86_MMIO_HOLE_END &&
 				     e->addr + e->size > X86_MMIO_HOLE_START);
-			assert_false(e->addr < X86_ACPI_END && e->addr + e->size > X86_EBDA_START);
+			assert_false(e->addr < X86_BIOS_END && e->addr + e->size > X86_EBDA_START);
 			ram += e->size;
 		} else {
 			assert_int_equal(e->type, E820_RESERVED);
-			legacy |= e->addr == X86_EBDA_START && e->addr + e->size == X86_ACPI_END;
+			legacy |= e->addr == X86_EBDA_START && e->addr + e->size == X86_BIOS_END;
 			kvm_pages |= e->addr <= X86_KVM_IDENTITY_MAP_ADDR &&
 				     e->addr + e->size >= X86_KVM_TSS_ADDR + 3 * 4096;
 		}
 	}
 	assert_true(legacy && kvm_pages);
 	/* all of RAM is RAM except the reserved legacy window */
-	assert_true(ram == m->total - (X86_ACPI_END - X86_EBDA_START));
+	assert_true(ram == m->total - (X86_BIOS_END - X86_EBDA_START));
 }
 
 static void loads_for_several_ram_sizes(void **state)

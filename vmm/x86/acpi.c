@@ -201,15 +201,29 @@ out:
 	return ret;
 }
 
+/*
+ * What a guest finds at the real-mode reset vector f000:fff0 when it reboots "through the BIOS":
+ * mov $6, %al; mov $X86_RESET_PORT, %dx; out %al, %dx; 1: hlt; jmp 1b
+ */
+static void reset_stub(uint8_t *p)
+{
+	const uint8_t code[] = {0xb0, 0x06, 0xba, X86_RESET_PORT & 0xff, X86_RESET_PORT >> 8, 0xee,
+				0xf4, 0xeb, 0xfd};
+
+	memset(p, 0xf4, 16); /* hlt */
+	memcpy(p, code, sizeof(code));
+}
+
 int x86_build_tables(const struct guest_mem *mem, unsigned int ncpus, struct errbuf *err)
 {
-	uint8_t *area = guest_mem_ptr(mem, X86_ACPI_START, X86_ACPI_END - X86_ACPI_START);
+	uint8_t *area = guest_mem_ptr(mem, X86_ACPI_START, X86_BIOS_END - X86_ACPI_START);
 	struct acpi_layout layout;
 	int ret;
 
 	if (!area)
-		return errbuf_set(err, EFAULT, "guest RAM does not back the ACPI area 0x%llx",
+		return errbuf_set(err, EFAULT, "guest RAM does not back the BIOS area 0x%llx",
 				  (unsigned long long)X86_ACPI_START);
+	reset_stub(area + (X86_RESET_VECTOR - X86_ACPI_START));
 	ret = acpi_build(area, X86_ACPI_START, X86_ACPI_END - X86_ACPI_START, ncpus, &layout);
 	if (ret == -EINVAL)
 		return errbuf_set(err, EINVAL, "ACPI tables: %u vCPUs; between 1 and %u supported",

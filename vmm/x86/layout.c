@@ -45,9 +45,9 @@ int x86_e820_build(const struct guest_mem *mem, struct boot_params *bp)
 			/* What a PC BIOS leaves: the EBDA, VGA window and BIOS ROM area are not
 			 * RAM. Our ACPI tables live there, so Linux must not reuse it. */
 			ret = e820_add(bp, 0, X86_EBDA_START, E820_RAM) ?:
-			      e820_add(bp, X86_EBDA_START, X86_ACPI_END - X86_EBDA_START,
+			      e820_add(bp, X86_EBDA_START, X86_BIOS_END - X86_EBDA_START,
 				       E820_RESERVED) ?:
-			      e820_add(bp, X86_ACPI_END, r->size - X86_ACPI_END, E820_RAM);
+			      e820_add(bp, X86_BIOS_END, r->size - X86_BIOS_END, E820_RAM);
 		} else {
 			ret = e820_add(bp, r->gpa, r->size, E820_RAM);
 		}

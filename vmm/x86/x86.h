@@ -37,9 +37,13 @@
 #define X86_ZERO_PAGE 0x9000ULL	     /* struct boot_params, 4 KiB */
 #define X86_CMDLINE_ADDR 0x20000ULL  /* kernel command line ... */
 #define X86_CMDLINE_MAX 0x10000ULL   /* ... at most this long, NUL included */
-#define X86_EBDA_START 0x9fc00ULL    /* reserved in e820 from here to 1 MiB (EBDA, VGA, BIOS) */
+#define X86_EBDA_START 0x9fc00ULL    /* reserved in e820 from here ... */
+#define X86_BIOS_END 0x100000ULL     /* ... to 1 MiB (EBDA, VGA, BIOS area) */
 #define X86_ACPI_START 0xe0000ULL    /* ACPI tables: RSDP first (found by Linux's scan) ... */
-#define X86_ACPI_END 0x100000ULL     /* ... all of them inside the BIOS area */
+#define X86_ACPI_END 0xffff0ULL	     /* ... all of them inside the BIOS area */
+/* The real-mode reset vector (f000:fff0): a stub that writes 0x06 to X86_RESET_PORT, for the
+ * guest that reboots by jumping to the BIOS (Linux does after a failed EFI reboot). */
+#define X86_RESET_VECTOR 0xffff0ULL
 #define X86_ACPI_RSDP_ADDR X86_ACPI_START
 #define X86_KERNEL_LOAD 0x100000ULL /* protected-mode kernel: 64-bit entry at +0x200 */
 /* KVM's own pages (VMX only: real-mode TSS 3 pages, EPT identity-map page 1 page), in the hole
@@ -68,12 +72,15 @@
  *                  IO-APIC timer_irq_works() probe, which busy-waits for PIT ticks.
  *  panic=-1        a panicking guest reboots at once (the reset port ends vfvm) instead of
  *                  hanging.
+ *  reboot=acpi     reboot through the FADT reset register (0xcf9) first. Without it Linux on
+ *                  hardware-reduced ACPI tries EFI, then jumps to the BIOS reset vector (our
+ *                  stub at X86_RESET_VECTOR ends there too, only later).
  * No i8042 or RTC words: the FADT's boot flags say there is no 8042 and no CMOS RTC, and its
  * hardware-reduced flag that there is no PIC or PIT to set up, so Linux probes none of them.
  * Add "quiet" for speed: every console byte costs two PIO exits (data + status poll); a full
  * boot log is ~22000 bytes.
  */
-#define X86_DEFAULT_CMDLINE "console=ttyS0 8250.nr_uarts=1 no_timer_check panic=-1"
+#define X86_DEFAULT_CMDLINE "console=ttyS0 8250.nr_uarts=1 no_timer_check panic=-1 reboot=acpi"
 
 /* Legacy ISA IRQs used by the platform. */
 #define X86_UART_IRQ 4
