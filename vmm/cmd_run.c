@@ -119,8 +119,11 @@ static int build(struct run *r, struct errbuf *err)
 	free(cmdline);
 	if (ret)
 		return is_usage_errno(ret) ? EXIT_USAGE : EXIT_RUNTIME;
-	if (x86_build_tables(&r->vm.mem, r->opt.cpus, err) ||
-	    vm_create_vcpus(&r->vm, r->opt.cpus, init_vcpu, r, err))
+	/* the platform's own vCPU limit (what its tables can describe) shows up here */
+	ret = x86_build_tables(&r->vm.mem, r->opt.cpus, err);
+	if (ret)
+		return ret == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+	if (vm_create_vcpus(&r->vm, r->opt.cpus, init_vcpu, r, err))
 		return EXIT_RUNTIME;
 	return EXIT_OK;
 }
