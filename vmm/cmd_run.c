@@ -149,7 +149,8 @@ static void main_loop(struct run *r)
 			r->vm.stop_signal = si.ssi_signo;
 			vm_request_stop(&r->vm, VM_STOP_SIGNAL);
 		}
-		if (p[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+		/* POLLNVAL: stdin was closed; the read fails and input is dropped for good */
+		if (p[2].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) {
 			int ret = uart_console_pump(&r->uart);
 
 			if (ret)
@@ -244,6 +245,11 @@ int cmd_run(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	r.signal_fd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (r.signal_fd < 0) {
+		/* with the signals blocked and nobody reading them, ^C would do nothing */
+		fprintf(stderr, "vfvm run: signalfd: %s\n", strerror(errno));
+		return EXIT_RUNTIME;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &r.t_start);
 
 	code = build(&r, &err);
