@@ -193,3 +193,13 @@ void vfio_group_close(struct vfio_group *g)
 	g->fd = -1;
 	g->container = NULL;
 }
+
+void vfio_errbuf_name_device(struct errbuf *e, const char *bdf)
+{
+	char msg[sizeof(e->msg)];
+
+	if (!e || strstr(e->msg, bdf))
+		return;
+	snprintf(msg, sizeof(msg), "%s", e->msg);
+	snprintf(e->msg, sizeof(e->msg), "%s: %.*s", bdf, (int)(sizeof(e->msg) - 20), msg);
+}

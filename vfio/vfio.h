@@ -99,6 +99,8 @@ int vfio_group_open(struct vfio_group *g, unsigned int id, const char *dev_dir,
 /* Attach to the container; the first group attached also selects the IOMMU. */
 int vfio_group_attach(struct vfio_group *g, struct vfio_container *c, struct errbuf *e);
 void vfio_group_close(struct vfio_group *g);
+/* Put "bdf: " in front of e's message unless it already names bdf (group errors name groups). */
+void vfio_errbuf_name_device(struct errbuf *e, const char *bdf);
 
 /* ---- device: regions, irqs, reset --------------------------------------------------------------
  */
@@ -213,5 +215,74 @@ struct vfio_vm {
 	struct io_bus *bus;	     /* where trapped BAR ranges are registered */
 	const struct guest_mem *mem; /* guest RAM, mapped for DMA at IOVA == GPA */
 };
+
+/* ---- the passthrough PCI device -----------------------------------------------------------------
+ */
+
+struct vfio_pci;
+
+struct vfio_pci_params {
+	const char *name;   /* "0000:01:00.0": in messages and I/O bus range names */
+	int intx_gsi;	    /* IOAPIC input of the slot's INTx pin; -1: the guest gets no INTx */
+	uint64_t page_size; /* 0: the host's */
+};
+
+/*
+ * Build the guest-facing device over a backend: reset it, read its config space, regions and irqs,
+ * mmap what can be mapped, wire INTx. Nothing is visible to the guest until it enables decoding of
+ * a BAR it programmed, as on real hardware. vm must outlive the device.
+ */
+int vfio_pci_create(struct vfio_pci **out, const struct vfio_backend_ops *ops, void *be,
+		    const struct vfio_vm *vm, const struct vfio_pci_params *params,
+		    struct errbuf *e);
+/* Undo every slot, bus range, route and irqfd, disable the device's interrupts, reset it. */
+void vfio_pci_destroy(struct vfio_pci *p);
+
+/* 256, or 4096 with PCIe extended space (which reads as empty). */
+uint32_t vfio_pci_config_size(const struct vfio_pci *p);
+/*
+ * Config-space accesses as the host bridge decodes them: len 1, 2 or 4, data little endian. An
+ * access beyond the config space or of another size reads all-ones and writes nothing.
+ */
+void vfio_pci_config_read(struct vfio_pci *p, uint32_t off, void *data, unsigned int len);
+void vfio_pci_config_write(struct vfio_pci *p, uint32_t off, const void *data, unsigned int len);
+
+/* ---- assignment: everything `vfvm run --vfio` needs, opened and undone as one
+ * ---------------------- */
+
+#define VFIO_MAX_ASSIGNED 8
+
+struct vfio_assigned {
+	struct vfio_device dev;
+	struct vfio_group *group;
+	struct vfio_pci *pci; /* once vfio_assign_create_pci() made it */
+};
+
+struct vfio_assignment {
+	const char *sysfs_dir; /* NULL: "/sys" */
+	const char *dev_dir;   /* NULL: "/dev/vfio" */
+	struct vfio_container container;
+	struct vfio_group groups[VFIO_MAX_ASSIGNED];
+	unsigned int nr_groups;
+	struct vfio_assigned devs[VFIO_MAX_ASSIGNED];
+	unsigned int nr_devs;
+	bool ram_mapped;
+	struct vfio_vm vm;
+};
+
+/*
+ * For each PCI address (as the user wrote it): find and open its group (devices of one group share
+ * it), attach every group to one container, tell KVM about each group, open the devices, and map
+ * guest RAM (vm->mem, allocated) at IOVA == GPA. Fails before the guest starts, naming the device
+ * and what to do, with everything undone; the devices are left as they were.
+ */
+int vfio_assign_open(struct vfio_assignment *a, const char *const *addrs, unsigned int n,
+		     const struct vfio_vm *vm, struct errbuf *e);
+/* The guest-facing PCI function of device i; its INTx (if any) goes to intx_gsi (-1: none). */
+int vfio_assign_create_pci(struct vfio_assignment *a, unsigned int i, int intx_gsi,
+			   struct errbuf *e);
+/* Destroy the PCI functions (resetting the devices), unmap RAM, close devices, groups, container.
+ */
+void vfio_assign_close(struct vfio_assignment *a);
 
 #endif

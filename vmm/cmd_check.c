@@ -152,6 +152,7 @@ static int check_device(struct check *c, const char *bdf)
 	vfio_device_close(&dev);
 	return 0;
 fail:
+	vfio_errbuf_name_device(&e, bdf);
 	fprintf(stderr, "vfvm check: %s\n", errbuf_msg(&e));
 	return 1;
 }

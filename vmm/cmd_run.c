@@ -17,6 +17,7 @@
 #include "vmm/rss.h"
 #include "vmm/run_options.h"
 #include "vmm/vm.h"
+#include "vmm/vm_vfio.h"
 #include "vmm/x86/x86.h"
 
 /* Everything one run owns, so that every exit path releases it in one place. */
@@ -29,6 +30,8 @@ struct run {
 	struct pci_bus pci;
 	bool pci_ready;
 	struct power power;
+	struct vm_vfio vfio;
+	bool vfio_ready;
 	struct x86_boot_entry entry;
 	int signal_fd;
 	struct timespec t_start;
@@ -109,6 +112,13 @@ static int build(struct run *r, struct errbuf *err)
 	}
 	if (vm_add_ram(&r->vm, err) || x86_vm_init(r->vm.vm_fd, err) || setup_devices(r, err))
 		return EXIT_RUNTIME;
+	/* passthrough devices: their errors come before the guest starts, the devices untouched */
+	if (r->opt.nr_vfio) {
+		if (vm_vfio_attach(&r->vfio, &r->vm, &r->pci, r->opt.vfio, r->opt.nr_vfio,
+				   x86_pci_intx_gsi, err))
+			return EXIT_RUNTIME;
+		r->vfio_ready = true;
+	}
 	cmdline = run_kernel_cmdline(&r->opt);
 	if (!cmdline) {
 		errbuf_set(err, ENOMEM, "out of memory");
@@ -210,6 +220,8 @@ static void release(struct run *r)
 		uart_console_restore_tty(&r->uart);
 		uart_console_destroy(&r->uart);
 	}
+	if (r->vfio_ready)
+		vm_vfio_detach(&r->vfio);
 	if (r->pci_ready)
 		pci_bus_destroy(&r->pci);
 	if (r->vm_open)

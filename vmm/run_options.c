@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "vmm/run_options.h"
+#include "vfio/vfio.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -31,7 +32,7 @@ void run_usage(FILE *out)
 {
 	static const char text[] =
 		"Usage: vfvm run --kernel KERNEL [--initrd FILE] [--cmdline STR] [--memory SIZE]\n"
-		"                [--cpus N] [--stats]\n\n"
+		"                [--cpus N] [--stats] [--vfio PCI-ADDRESS]...\n\n"
 		"Boot Linux in a KVM virtual machine. The guest's serial console (ttyS0) is\n"
 		"vfvm's stdin and stdout. Exit status: 0 when the guest powers off or reboots,\n"
 		"1 on a runtime failure or a signal (SIGINT, SIGTERM), 2 on a usage error.\n\n"
@@ -43,6 +44,8 @@ void run_usage(FILE *out)
 		"  --memory SIZE    guest RAM: MiB, or with a K/M/G/T suffix (default 512M)\n"
 		"  --cpus N         number of vCPUs (default 1)\n"
 		"  --stats          print the count of VM exits by reason on stderr at exit\n"
+		"  --vfio ADDR      pass the PCI device through (0000:01:00.0 or\n"
+		"                   /sys/bus/pci/devices/0000:01:00.0, bound to vfio-pci); repeatable\n"
 		"  -h, --help       this text\n";
 
 	fprintf(out, text, run_default_cmdline());
@@ -127,7 +130,7 @@ static bool is_option(const char *a, const char *name)
 static const char *valued_option(const char *a)
 {
 	static const char *const names[] = {"--kernel", "--initrd", "--cmdline", "--memory",
-					    "--cpus"};
+					    "--cpus", "--vfio"};
 
 	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (is_option(a, names[i]))
@@ -172,6 +175,18 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 			o->initrd = v;
 		} else if (is_option(a, "--cmdline")) {
 			o->cmdline = v;
+		} else if (is_option(a, "--vfio")) {
+			char bdf[VFIO_PCI_ADDR_LEN];
+
+			if (vfio_pci_addr_parse(v, bdf))
+				return errbuf_set(err, EINVAL,
+						  "--vfio %s: not a PCI device address (want "
+						  "0000:01:00.0 or /sys/bus/pci/devices/0000:01:00.0)",
+						  v);
+			if (o->nr_vfio == RUN_MAX_VFIO)
+				return errbuf_set(err, EINVAL, "--vfio %s: at most %d devices", v,
+						  RUN_MAX_VFIO);
+			o->vfio[o->nr_vfio++] = v;
 		} else if (is_option(a, "--memory")) {
 			ret = run_parse_size(v, &o->memory);
 			if (ret == -ERANGE || (!ret && o->memory > RUN_MAX_MEMORY))

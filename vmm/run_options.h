@@ -15,6 +15,7 @@
 #define RUN_MIN_MEMORY (2ULL << 20)
 #define RUN_MAX_MEMORY (1ULL << 40)
 #define RUN_MAX_CPUS 4096 /* before KVM is asked how many it allows */
+#define RUN_MAX_VFIO 8	  /* passthrough devices (VFIO_MAX_ASSIGNED) */
 
 struct run_options {
 	const char *kernel;
@@ -24,6 +25,8 @@ struct run_options {
 	unsigned int cpus;
 	bool stats;
 	bool help;
+	const char *vfio[RUN_MAX_VFIO]; /* --vfio, as written (checked to be PCI addresses) */
+	unsigned int nr_vfio;
 };
 
 /* The platform's command line words, which come before the user's. */

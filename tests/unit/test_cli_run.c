@@ -141,6 +141,29 @@ static void usage_errors_name_the_value(void **state)
 	assert_int_equal(parse(&o, &e, "--kernelx", "k", NULL), -EINVAL);
 }
 
+static void vfio_addresses(void **state)
+{
+	struct run_options o;
+	struct errbuf e;
+	(void)state;
+
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--vfio", "0000:01:00.0", "--vfio=02:00.1",
+			       "--vfio", "/sys/bus/pci/devices/0000:03:00.0", NULL),
+			 0);
+	assert_int_equal(o.nr_vfio, 3);
+	assert_string_equal(o.vfio[1], "02:00.1");
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--vfio", "0000:01:00", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--vfio 0000:01:00: not a PCI device address"));
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--vfio", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--vfio needs a value"));
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--vfio", "01:00.0", "--vfio", "02:00.0",
+			       "--vfio", "03:00.0", "--vfio", "04:00.0", "--vfio", "05:00.0",
+			       "--vfio", "06:00.0", "--vfio", "07:00.0", "--vfio", "08:00.0",
+			       "--vfio", "09:00.0", NULL),
+			 -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "at most 8 devices"));
+}
+
 static void cpus_against_kvm(void **state)
 {
 	struct run_options o;
@@ -203,6 +226,7 @@ int main(void)
 		cmocka_unit_test(every_option_both_spellings),
 		cmocka_unit_test(sizes),
 		cmocka_unit_test(usage_errors_name_the_value),
+		cmocka_unit_test(vfio_addresses),
 		cmocka_unit_test(cpus_against_kvm),
 		cmocka_unit_test(files_are_checked_and_named),
 	};

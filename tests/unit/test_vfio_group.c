@@ -162,6 +162,41 @@ static void missing_container_node(void **state)
 	assert_int_equal(c.fd, -1);
 }
 
+static void assignment_fails_before_opening_anything(void **state)
+{
+	static const struct vfio_vm_ops no_ops;
+	const struct vfio_vm vm = {.ops = &no_ops};
+	struct tree *t = *state;
+	struct vfio_assignment a = {.sysfs_dir = t->sys, .dev_dir = t->dev};
+	struct errbuf e = {""};
+	const char *twice[] = {"0000:00:02.0", "/sys/bus/pci/devices/0000:00:02.0"};
+	const char *bad[] = {"0000:00:02.0", "0000:00:02"};
+	const char *nogroup[] = {"0000:00:02.0", "0000:00:04.0"};
+
+	assert_int_equal(vfio_assign_open(&a, twice, 2, &vm, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "0000:00:02.0 is given twice"));
+	assert_int_equal(a.container.fd, -1);
+	a = (struct vfio_assignment){.sysfs_dir = t->sys, .dev_dir = t->dev};
+	assert_int_equal(vfio_assign_open(&a, bad, 2, &vm, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "'0000:00:02' is not a PCI device address"));
+	a = (struct vfio_assignment){.sysfs_dir = t->sys, .dev_dir = t->dev};
+	assert_int_equal(vfio_assign_open(&a, nogroup, 2, &vm, &e), -ENODEV);
+	assert_non_null(strstr(e.msg, "0000:00:04.0 has no IOMMU group"));
+	assert_int_equal(a.container.fd, -1);
+	/* every sysfs fact right, but no VFIO on this machine */
+	a = (struct vfio_assignment){.sysfs_dir = t->sys, .dev_dir = t->dev};
+	assert_int_equal(vfio_assign_open(&a, nogroup, 1, &vm, &e), -ENOENT);
+	assert_non_null(strstr(e.msg, "vfio is missing"));
+	assert_int_equal(a.nr_groups + a.nr_devs, 0);
+
+	/* group errors get the device's name in front, once */
+	snprintf(e.msg, sizeof(e.msg), "group 5 is busy");
+	vfio_errbuf_name_device(&e, "0000:00:02.0");
+	assert_string_equal(e.msg, "0000:00:02.0: group 5 is busy");
+	vfio_errbuf_name_device(&e, "0000:00:02.0");
+	assert_string_equal(e.msg, "0000:00:02.0: group 5 is busy");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +204,7 @@ int main(void)
 		cmocka_unit_test(errors_name_the_device_and_the_fix),
 		cmocka_unit_test(missing_group_node),
 		cmocka_unit_test(missing_container_node),
+		cmocka_unit_test(assignment_fails_before_opening_anything),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -67,7 +67,7 @@
 /*
  * Kernel command line words that suit this platform, for vmm/ to put before the user's words:
  *  console=ttyS0   the 8250 at 0x3f8 is the only console there is.
- *  8250.nr_uarts=1 only ttyS0 exists: probing the other three legacy UARTs costs ~40 PIO exits.
+ *  8250.nr_uarts=1 only ttyS0 exists: each probe of the other three legacy UARTs is PIO exits.
  *  no_timer_check only matters when the guest ignores our ACPI (acpi=off): it skips the
  *                  IO-APIC timer_irq_works() probe, which busy-waits for PIT ticks.
  *  panic=-1        a panicking guest reboots at once (the reset port ends vfvm) instead of
@@ -110,7 +110,7 @@ struct x86_boot_entry {
 /*
  * Load a bzImage (and initrd, cmdline) into guest RAM and build boot_params with the e820 map from
  * mem. An uncompressed vmlinux (ELF) is accepted too and entered at its startup_64 through the
- * same protocol: no decompression in the guest (about a second less in a nested guest), but no
+ * same protocol: no decompression in the guest (~0.5 s less in the nested L2 boot), but no
  * physical KASLR. Errors name the file and what is wrong with it in err: -ENOENT / -EACCES for a
  * file that cannot be read, -ENOEXEC for something that is not a bzImage (bad magic, protocol too
  * old, truncated), -E2BIG when it does not fit in RAM.

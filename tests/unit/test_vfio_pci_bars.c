@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: MIT
+/* Passthrough BARs: sizing, relocation, decode enables, mmap pieces, trapped accesses, the ROM. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <errno.h>
+#include <linux/pci_regs.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vfio/pci_dev.h"
+#include "vfio_sim.h"
+
+#define KIB 1024ULL
+#define MIB (1024ULL * KIB)
+
+struct fx {
+	struct sim_pci sim;
+	struct rec_vm vm;
+	struct vfio_pci *pci;
+};
+
+static struct fx *fx_new(void (*build)(struct sim_pci *))
+{
+	static struct fx f;
+	struct vfio_pci_params params = {.name = "0000:00:02.0", .intx_gsi = -1, .page_size = 4096};
+	struct errbuf e = {""};
+
+	sim_init(&f.sim, 0x8086, 0x10d3, 256);
+	build(&f.sim);
+	rec_vm_init(&f.vm);
+	if (vfio_pci_create(&f.pci, &sim_ops, &f.sim, &f.vm.vm, &params, &e))
+		fail_msg("create: %s", e.msg);
+	return &f;
+}
+
+static void fx_free(struct fx *f)
+{
+	vfio_pci_destroy(f->pci);
+	assert_int_equal(rec_nr_slots(&f->vm), 0);
+	assert_int_equal(f->vm.bus.nr[IO_SPACE_MMIO] + f->vm.bus.nr[IO_SPACE_PIO], 0);
+	rec_vm_fini(&f->vm);
+	sim_fini(&f->sim);
+}
+
+/* e1000e as QEMU models it: BAR0 and BAR1 128 KiB memory, BAR2 32-byte I/O, BAR3 16 KiB MSI-X. */
+static void build_e1000e(struct sim_pci *s)
+{
+	sim_bar(s, 0, 128 * KIB, 0, true);
+	sim_bar(s, 1, 128 * KIB, 0, true);
+	sim_bar(s, 2, 32, PCI_BASE_ADDRESS_SPACE_IO, false);
+	sim_bar(s, 3, 16 * KIB, 0, true);
+	sim_msix(s, 0xa0, 5, 3, 0, 3, 0x2000);
+}
+
+static void build_64bit(struct sim_pci *s)
+{
+	sim_bar(s, 0, 64 * MIB, PCI_BASE_ADDRESS_MEM_TYPE_64 | PCI_BASE_ADDRESS_MEM_PREFETCH, true);
+	sim_bar(s, 2, 8ULL << 30, PCI_BASE_ADDRESS_MEM_TYPE_64, false);
+	sim_rom(s, 64 * KIB);
+}
+
+static void sizing_32bit_and_io(void **state)
+{
+	struct fx *f = fx_new(build_e1000e);
+	(void)state;
+
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_0, 0xffffffff, 4);
+	assert_int_equal(cfg_rd(f->pci, PCI_BASE_ADDRESS_0, 4), 0xfffe0000);
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_2, 0xffffffff, 4);
+	assert_int_equal(cfg_rd(f->pci, PCI_BASE_ADDRESS_2, 4), 0xffffffe1);
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_3, 0xffffffff, 4);
+	assert_int_equal(cfg_rd(f->pci, PCI_BASE_ADDRESS_3, 4), 0xffffc000);
+	/* no BAR behind 4 and 5: they size to zero, as absent BARs do */
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_4, 0xffffffff, 4);
+	assert_int_equal(cfg_rd(f->pci, PCI_BASE_ADDRESS_4, 4), 0);
+	/* a byte write sizes only its byte */
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_0, 0, 4);
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_0 + 3, 0xfe, 1);
+	assert_int_equal(cfg_rd(f->pci, PCI_BASE_ADDRESS_0, 4), 0xfe000000);
+	/* the device never sees BAR writes: its own registers keep the host's view */
+	assert_int_equal(f->sim.cfg[PCI_BASE_ADDRESS_0 + 3], 0);
+	fx_free(f);
+}
+
+static void sizing_64bit_pairs_and_prefetch(void **state)
+{
+	struct fx *f = fx_new(build_64bit);
+	(void)state;
+
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_0, 0xffffffff, 4);
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_1, 0xffffffff, 4);
+	assert_int_equal(cfg_rd(f->pci, PCI_BASE_ADDRESS_0, 4), 0xfc00000c);
+	assert_int_equal(cfg_rd(f->pci, PCI_BASE_ADDRESS_1, 4), 0xffffffff);
+	/* 8 GiB: every low address bit is size, the upper dword says the rest */
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_2, 0xffffffff, 4);
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_3, 0xffffffff, 4);
+	assert_int_equal(cfg_rd(f->pci, PCI_BASE_ADDRESS_2, 4), 0x00000004);
+	assert_int_equal(cfg_rd(f->pci, PCI_BASE_ADDRESS_3, 4), 0xfffffffe);
+
+	/* place BAR0 above 4 GiB and turn memory decoding on: one slot, mmap-backed */
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_0, 0, 4);
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_1, 0x8, 4);
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_2, 0, 4);
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_3, 0x10, 4);
+	cfg_wr(f->pci, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	assert_int_equal(rec_nr_slots(&f->vm), 1);
+	{
+		const struct rec_slot *s = rec_slot_at(&f->vm, 0x800000000ULL);
+		uint32_t v;
+
+		assert_non_null(s);
+		assert_true(s->size == 64 * MIB);
+		/* the slot's memory is the device's BAR */
+		memcpy(&v, (char *)s->hva + 0x100, 4);
+		assert_int_equal(v, sim_region_u32(&f->sim, 0, 0x100));
+	}
+	/* the non-mmap 8 GiB BAR is trapped: an access reaches the device at the region offset */
+	{
+		uint32_t v = 0, w = 0x12345678;
+
+		assert_int_equal(io_bus_access(&f->vm.bus, IO_SPACE_MMIO, 0x1000000000ULL + 0x40,
+					       &v, 4, false),
+				 0);
+		assert_int_equal(v, sim_region_u32(&f->sim, 2, 0x40));
+		io_bus_access(&f->vm.bus, IO_SPACE_MMIO, 0x1000000000ULL + 0x80, &w, 4, true);
+		assert_int_equal(sim_region_u32(&f->sim, 2, 0x80), 0x12345678);
+	}
+	fx_free(f);
+}
+
+static void decode_enables_and_relocation(void **state)
+{
+	struct fx *f = fx_new(build_e1000e);
+	uint32_t v;
+	(void)state;
+
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_0, 0xfe000000, 4);
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_2, 0xc000, 4);
+	/* programmed but not decoded: nothing mapped */
+	assert_int_equal(rec_nr_slots(&f->vm), 0);
+	assert_int_equal(f->vm.bus.nr[IO_SPACE_MMIO], 0);
+
+	cfg_wr(f->pci, PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 2);
+	assert_non_null(rec_slot_at(&f->vm, 0xfe000000));
+	assert_null(io_bus_name(&f->vm.bus, IO_SPACE_PIO, 0xc000)); /* I/O decode still off */
+	/* the command register itself is the device's: bus mastering reaches it */
+	assert_int_equal(f->sim.cfg[PCI_COMMAND] & PCI_COMMAND_MASTER, PCI_COMMAND_MASTER);
+
+	/* moving the BAR moves the slot and the bus range */
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_0, 0xfd000000, 4);
+	assert_null(rec_slot_at(&f->vm, 0xfe000000));
+	assert_non_null(rec_slot_at(&f->vm, 0xfd000000));
+	assert_null(io_bus_name(&f->vm.bus, IO_SPACE_MMIO, 0xfe000000));
+	assert_non_null(io_bus_name(&f->vm.bus, IO_SPACE_MMIO, 0xfd000000));
+
+	/* I/O decode on: the 32-byte BAR is trapped in port space, forwarded to the device */
+	cfg_wr(f->pci, PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_IO, 2);
+	assert_int_equal(io_bus_access(&f->vm.bus, IO_SPACE_PIO, 0xc004, &v, 4, false), 0);
+	assert_int_equal(v, sim_region_u32(&f->sim, 2, 4));
+	assert_int_equal(io_bus_access(&f->vm.bus, IO_SPACE_PIO, 0xc020, &v, 4, false), -ENOENT);
+
+	/* memory decode off: every slot and MMIO range goes, the I/O BAR stays */
+	cfg_wr(f->pci, PCI_COMMAND, PCI_COMMAND_IO, 2);
+	assert_int_equal(rec_nr_slots(&f->vm), 0);
+	assert_int_equal(f->vm.bus.nr[IO_SPACE_MMIO], 0);
+	assert_int_equal(f->vm.bus.nr[IO_SPACE_PIO], 1);
+
+	/* an I/O BAR beyond the 64 KiB port space is not decoded */
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_2, 0x20000, 4);
+	assert_int_equal(f->vm.bus.nr[IO_SPACE_PIO], 0);
+	/* sizing with decode on: like hardware, the BAR answers at the sizing pattern meanwhile */
+	cfg_wr(f->pci, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_0, 0xffffffff, 4);
+	assert_non_null(rec_slot_at(&f->vm, 0xfffe0000));
+	assert_null(io_bus_name(&f->vm.bus, IO_SPACE_MMIO, 0xfd000000));
+	fx_free(f);
+}
+
+static void msix_pages_are_trapped_the_rest_mapped(void **state)
+{
+	struct fx *f = fx_new(build_e1000e);
+	(void)state;
+
+	/* BAR3: table at 0 (5 entries), PBA at 0x2000: the pages 0x1000 and 0x3000 are slots */
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_3, 0xfebf0000, 4);
+	cfg_wr(f->pci, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	assert_null(rec_slot_at(&f->vm, 0xfebf0000));
+	assert_non_null(rec_slot_at(&f->vm, 0xfebf1000));
+	assert_null(rec_slot_at(&f->vm, 0xfebf2000));
+	assert_non_null(rec_slot_at(&f->vm, 0xfebf3000));
+	assert_int_equal(rec_slot_at(&f->vm, 0xfebf1000)->size, 0x1000);
+	/* the table page beyond the table's 80 bytes is trapped and forwarded */
+	{
+		uint32_t v = 0;
+
+		io_bus_access(&f->vm.bus, IO_SPACE_MMIO, 0xfebf0100, &v, 4, false);
+		assert_int_equal(v, sim_region_u32(&f->sim, 3, 0x100));
+	}
+	fx_free(f);
+}
+
+static void sparse_areas_become_pieces(void **state)
+{
+	struct vfio_region r = {.flags = VFIO_REGION_INFO_FLAG_MMAP, .size = 64 * KIB};
+	struct vfio_pci_piece out[VFIO_PCI_MAX_PIECES];
+	const uint64_t table[1][2] = {{0x8000, 0x8100}};
+	(void)state;
+
+	/* the whole region, split around the table's page */
+	assert_int_equal(vfio_pci_bar_pieces(&r, 4096, table, 1, out, VFIO_PCI_MAX_PIECES), 2);
+	assert_true(out[0].offset == 0 && out[0].size == 0x8000);
+	assert_true(out[1].offset == 0x9000 && out[1].size == 0x7000);
+
+	/* sparse areas, with partial pages trimmed to whole ones */
+	r.sparse = true;
+	r.nr_areas = 2;
+	r.areas[0] = (struct vfio_mmap_area){0x100, 0x2000}; /* -> [0x1000, 0x2000) */
+	r.areas[1] = (struct vfio_mmap_area){0xa000, 0x800}; /* less than a page: trapped */
+	assert_int_equal(vfio_pci_bar_pieces(&r, 4096, NULL, 0, out, VFIO_PCI_MAX_PIECES), 1);
+	assert_true(out[0].offset == 0x1000 && out[0].size == 0x1000);
+
+	/* no areas at all, no mmap flag, or a BAR smaller than a page: all trapped */
+	r.nr_areas = 0;
+	assert_int_equal(vfio_pci_bar_pieces(&r, 4096, NULL, 0, out, VFIO_PCI_MAX_PIECES), 0);
+	r.sparse = false;
+	r.flags = 0;
+	assert_int_equal(vfio_pci_bar_pieces(&r, 4096, NULL, 0, out, VFIO_PCI_MAX_PIECES), 0);
+	r.flags = VFIO_REGION_INFO_FLAG_MMAP;
+	r.size = 32;
+	assert_int_equal(vfio_pci_bar_pieces(&r, 4096, NULL, 0, out, VFIO_PCI_MAX_PIECES), 0);
+	/* more pieces than room: the rest stays trapped */
+	{
+		const uint64_t holes[2][2] = {{0x1000, 0x2000}, {0x3000, 0x4000}};
+
+		r.size = 64 * KIB;
+		assert_int_equal(vfio_pci_bar_pieces(&r, 4096, holes, 2, out, 2), 2);
+	}
+}
+
+static void rom_bar(void **state)
+{
+	struct fx *f = fx_new(build_64bit);
+	uint32_t v = 0, w = 0xabcdef01;
+	(void)state;
+
+	cfg_wr(f->pci, PCI_ROM_ADDRESS, 0xfffff800, 4);
+	assert_int_equal(cfg_rd(f->pci, PCI_ROM_ADDRESS, 4), 0xffff0000);
+	cfg_wr(f->pci, PCI_ROM_ADDRESS, 0xfeb00000 | PCI_ROM_ADDRESS_ENABLE, 4);
+	assert_int_equal(cfg_rd(f->pci, PCI_ROM_ADDRESS, 4), 0xfeb00001);
+	assert_int_equal(f->vm.bus.nr[IO_SPACE_MMIO], 0); /* memory decode still off */
+	cfg_wr(f->pci, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	assert_int_equal(io_bus_access(&f->vm.bus, IO_SPACE_MMIO, 0xfeb00010, &v, 4, false), 0);
+	assert_int_equal(v, sim_region_u32(&f->sim, VFIO_PCI_ROM_REGION_INDEX, 0x10));
+	/* read-only: a write changes nothing */
+	io_bus_access(&f->vm.bus, IO_SPACE_MMIO, 0xfeb00010, &w, 4, true);
+	assert_int_equal(sim_region_u32(&f->sim, VFIO_PCI_ROM_REGION_INDEX, 0x10), v);
+	/* the enable bit off unmaps it */
+	cfg_wr(f->pci, PCI_ROM_ADDRESS, 0xfeb00000, 4);
+	assert_int_equal(io_bus_access(&f->vm.bus, IO_SPACE_MMIO, 0xfeb00010, &v, 4, false),
+			 -ENOENT);
+	fx_free(f);
+}
+
+static void bar_over_another_device_is_not_decoded(void **state)
+{
+	struct fx *f = fx_new(build_e1000e);
+	static const struct io_ops none;
+	int other;
+	(void)state;
+
+	assert_int_equal(io_bus_register(&f->vm.bus, IO_SPACE_MMIO, 0xfe010000, 0x1000, &none,
+					 &other, "other"),
+			 0);
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_0, 0xfe000000, 4);
+	cfg_wr(f->pci, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	assert_int_equal(rec_nr_slots(&f->vm), 0);
+	assert_string_equal(io_bus_name(&f->vm.bus, IO_SPACE_MMIO, 0xfe010000), "other");
+	/* moved out of the way, it appears */
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_0, 0xfd000000, 4);
+	assert_non_null(rec_slot_at(&f->vm, 0xfd000000));
+	io_bus_unregister(&f->vm.bus, IO_SPACE_MMIO, 0xfe010000, &other);
+	fx_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(sizing_32bit_and_io),
+		cmocka_unit_test(sizing_64bit_pairs_and_prefetch),
+		cmocka_unit_test(decode_enables_and_relocation),
+		cmocka_unit_test(msix_pages_are_trapped_the_rest_mapped),
+		cmocka_unit_test(sparse_areas_become_pieces),
+		cmocka_unit_test(rom_bar),
+		cmocka_unit_test(bar_over_another_device_is_not_decoded),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

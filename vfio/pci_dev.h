@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside the passthrough PCI device: the state shared by vfio/pci_*.c. Nothing outside vfio/
+ * includes this; the VM sees struct vfio_pci only through vfio/vfio.h.
+ *
+ * One mutex guards the device: config-space accesses and trapped BAR accesses come from any vCPU.
+ * It is held while the device calls into the VM ops and the I/O bus, never the other way round
+ * (the bus runs handlers without its own lock held), so the order is always device -> bus/VM.
+ */
+#ifndef VFVM_VFIO_PCI_DEV_H
+#define VFVM_VFIO_PCI_DEV_H
+
+#include <pthread.h>
+
+#include "vfio/vfio.h"
+
+#define PCI_CFG_SPACE 256
+#define PCI_CFG_SPACE_EXP 4096
+#define VFIO_PCI_NR_BARS 7 /* BAR0..5 and the expansion ROM */
+#define VFIO_PCI_ROM 6
+#define VFIO_PCI_MAX_PIECES (3 * VFIO_MAX_SPARSE_AREAS)
+#define VFIO_PCI_MSI_MAX 32
+
+/* A page-aligned part of a BAR that the guest reaches through a memory slot, without exits. */
+struct vfio_pci_piece {
+	uint64_t offset; /* within the BAR */
+	uint64_t size;
+	void *hva; /* the device fd's mmap */
+	int slot;  /* while mapped, else -1 */
+};
+
+struct vfio_pci_bar {
+	struct vfio_pci *owner;
+	unsigned int index; /* 0..5, VFIO_PCI_ROM */
+	uint64_t size;	    /* 0: no BAR here (or the upper half of a 64-bit one) */
+	uint64_t mask;	    /* address bits the guest may write (size-aligned) */
+	bool io, is64, prefetch;
+	bool upper; /* this slot is the upper dword of BAR index - 1 */
+	bool mapped;
+	uint64_t mapped_addr;
+	unsigned int nr_pieces;
+	struct vfio_pci_piece pieces[VFIO_PCI_MAX_PIECES];
+	char name[40];
+};
+
+/* One MSI or MSI-X vector: an eventfd VFIO signals, a GSI route, and a KVM irqfd while unmasked. */
+struct vfio_pci_vector {
+	int efd;
+	int gsi; /* -1 until routed */
+	uint64_t addr;
+	uint32_t data;
+	bool assigned; /* irqfd registered: KVM injects without us */
+};
+
+struct vfio_pci_msix {
+	bool present;
+	uint8_t cap;
+	uint16_t nr;
+	unsigned int table_bar, pba_bar;
+	uint64_t table_off, pba_off;
+	bool enabled, masked_all;
+	uint8_t *table; /* nr * 16 bytes, the guest's view */
+	struct vfio_pci_vector *vec;
+};
+
+struct vfio_pci_msi {
+	bool present;
+	uint8_t cap;
+	uint8_t len;
+	bool is64, maskable;
+	unsigned int max_vec;
+	bool enabled;
+	unsigned int nr;
+	struct vfio_pci_vector vec[VFIO_PCI_MSI_MAX];
+};
+
+struct vfio_pci_intx {
+	int gsi; /* -1: the guest gets no INTx */
+	bool available, enabled;
+	int trigger, resample;
+};
+
+struct vfio_pci {
+	pthread_mutex_t lock;
+	const struct vfio_backend_ops *be_ops;
+	void *be;
+	struct vfio_vm vm;
+	char name[VFIO_PCI_ADDR_LEN + 8];
+	uint64_t page_size;
+	uint32_t cfg_size;
+	uint16_t command;		   /* as the guest last wrote it */
+	uint8_t shadow[PCI_CFG_SPACE_EXP]; /* the guest's view of emulated bits */
+	uint8_t emu[PCI_CFG_SPACE_EXP];	   /* per bit: 1 = from shadow, 0 = from the device */
+	uint8_t wmask[PCI_CFG_SPACE_EXP];  /* per bit of emulated bytes: writable by the guest */
+	struct vfio_pci_bar bars[VFIO_PCI_NR_BARS];
+	struct vfio_pci_msi msi;
+	struct vfio_pci_msix msix;
+	struct vfio_pci_intx intx;
+};
+
+/* pci_config.c */
+int vfio_pci_config_init(struct vfio_pci *p, const uint8_t *real, struct errbuf *e);
+void vfio_pci_emulate(struct vfio_pci *p, uint32_t off, uint32_t len, uint8_t wmask);
+uint32_t vfio_pci_shadow_read(const struct vfio_pci *p, uint32_t off, unsigned int len);
+void vfio_pci_shadow_write(struct vfio_pci *p, uint32_t off, uint32_t val, unsigned int len);
+
+/* pci_bar.c */
+int vfio_pci_bars_init(struct vfio_pci *p, const uint8_t *real, struct errbuf *e);
+void vfio_pci_bars_update(struct vfio_pci *p);
+void vfio_pci_bars_release(struct vfio_pci *p);
+int vfio_pci_bar_pieces(const struct vfio_region *r, uint64_t page, const uint64_t (*excl)[2],
+			unsigned int nr_excl, struct vfio_pci_piece *out, unsigned int max);
+
+/* pci_irq.c: vectors and INTx */
+int vfio_pci_vector_update(struct vfio_pci *p, struct vfio_pci_vector *v, bool want, uint64_t addr,
+			   uint32_t data);
+void vfio_pci_vector_release(struct vfio_pci *p, struct vfio_pci_vector *v);
+bool vfio_pci_vector_pending(const struct vfio_pci_vector *v);
+int vfio_pci_set_trigger(struct vfio_pci *p, unsigned int index, unsigned int count,
+			 const int *fds);
+int vfio_pci_intx_init(struct vfio_pci *p, int gsi, uint8_t pin);
+void vfio_pci_intx_set(struct vfio_pci *p, bool on);
+void vfio_pci_intx_release(struct vfio_pci *p);
+
+/* pci_msi.c */
+void vfio_pci_msi_init(struct vfio_pci *p, uint8_t cap, const uint8_t *real);
+void vfio_pci_msi_cfg_write(struct vfio_pci *p);
+uint32_t vfio_pci_msi_pending(const struct vfio_pci *p);
+void vfio_pci_msi_release(struct vfio_pci *p);
+
+/* pci_msix.c */
+int vfio_pci_msix_init(struct vfio_pci *p, uint8_t cap, const uint8_t *real);
+void vfio_pci_msix_cfg_write(struct vfio_pci *p);
+void vfio_pci_msix_release(struct vfio_pci *p);
+/* A trapped BAR access that falls on the MSI-X table or PBA: true if handled. */
+bool vfio_pci_msix_access(struct vfio_pci *p, unsigned int bar, uint64_t off, void *data,
+			  unsigned int len, bool is_write);
+/* [start, end) of the table and PBA in bar, page-aligned outwards; returns how many (0..2). */
+unsigned int vfio_pci_msix_holes(const struct vfio_pci *p, unsigned int bar, uint64_t (*holes)[2]);
+
+#endif

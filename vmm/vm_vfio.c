@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+/* The VM's side of passthrough: vfio/'s VM ops over struct vm, and the devices on PCI bus 0. */
+#include "vmm/vm_vfio.h"
+
+#include <errno.h>
+#include <linux/kvm.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+static int op_slot_add(void *opaque, uint64_t gpa, uint64_t size, void *hva)
+{
+	unsigned int slot;
+	int r = vm_map_host_memory(((struct vm_vfio *)opaque)->vm, gpa, size, hva, false, &slot);
+
+	return r ? r : (int)slot;
+}
+
+static int op_slot_remove(void *opaque, int slot)
+{
+	return vm_unmap_host_memory(((struct vm_vfio *)opaque)->vm, (unsigned int)slot);
+}
+
+static int op_route_add(void *opaque, uint64_t addr, uint32_t data)
+{
+	unsigned int gsi;
+	int r = vm_msi_route_add(((struct vm_vfio *)opaque)->vm, addr, data, &gsi);
+
+	return r ? r : (int)gsi;
+}
+
+static int op_route_update(void *opaque, int gsi, uint64_t addr, uint32_t data)
+{
+	return vm_msi_route_update(((struct vm_vfio *)opaque)->vm, (unsigned int)gsi, addr, data);
+}
+
+static void op_route_free(void *opaque, int gsi)
+{
+	vm_msi_route_remove(((struct vm_vfio *)opaque)->vm, (unsigned int)gsi);
+}
+
+static int op_irqfd_assign(void *opaque, int gsi, int fd, int resample_fd)
+{
+	return vm_irqfd_assign(((struct vm_vfio *)opaque)->vm, fd, (unsigned int)gsi, resample_fd);
+}
+
+static int op_irqfd_deassign(void *opaque, int gsi, int fd)
+{
+	return vm_irqfd_deassign(((struct vm_vfio *)opaque)->vm, fd, (unsigned int)gsi);
+}
+
+/* KVM's VFIO pseudo-device learns each group, so that it handles non-coherent DMA for them. */
+static int op_group_add(void *opaque, int group_fd)
+{
+	struct vm_vfio *v = opaque;
+	struct kvm_device_attr attr = {
+		.group = KVM_DEV_VFIO_GROUP,
+		.attr = KVM_DEV_VFIO_GROUP_ADD,
+		.addr = (uintptr_t)&group_fd,
+	};
+
+	if (v->kvm_vfio_fd < 0) {
+		struct kvm_create_device cd = {.type = KVM_DEV_TYPE_VFIO};
+
+		if (ioctl(v->vm->vm_fd, KVM_CREATE_DEVICE, &cd))
+			return -errno;
+		v->kvm_vfio_fd = (int)cd.fd;
+	}
+	return ioctl(v->kvm_vfio_fd, KVM_SET_DEVICE_ATTR, &attr) ? -errno : 0;
+}
+
+static const struct vfio_vm_ops vm_vfio_ops = {
+	.mem_slot_add = op_slot_add,
+	.mem_slot_remove = op_slot_remove,
+	.msi_route_add = op_route_add,
+	.msi_route_update = op_route_update,
+	.msi_route_free = op_route_free,
+	.irqfd_assign = op_irqfd_assign,
+	.irqfd_deassign = op_irqfd_deassign,
+	.kvm_vfio_group_add = op_group_add,
+};
+
+static uint32_t cfg_read(void *opaque, unsigned int off, unsigned int len)
+{
+	struct vm_vfio_slot *s = opaque;
+	uint8_t b[4] = {0xff, 0xff, 0xff, 0xff};
+
+	if (s->pci)
+		vfio_pci_config_read(s->pci, off, b, len);
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static void cfg_write(void *opaque, unsigned int off, uint32_t val, unsigned int len)
+{
+	struct vm_vfio_slot *s = opaque;
+	uint8_t b[4] = {(uint8_t)val, (uint8_t)(val >> 8), (uint8_t)(val >> 16),
+			(uint8_t)(val >> 24)};
+
+	if (s->pci)
+		vfio_pci_config_write(s->pci, off, b, len);
+}
+
+static const struct pci_dev_ops vm_vfio_pci_ops = {.cfg_read = cfg_read, .cfg_write = cfg_write};
+
+int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const char *const *addrs,
+		   unsigned int n, vm_vfio_intx_fn intx_gsi, struct errbuf *e)
+{
+	struct vfio_vm vvm = {.ops = &vm_vfio_ops, .opaque = v, .bus = &vm->bus, .mem = &vm->mem};
+	int err;
+
+	memset(v, 0, sizeof(*v));
+	v->vm = vm;
+	v->bus = bus;
+	v->kvm_vfio_fd = -1;
+	err = vfio_assign_open(&v->assign, addrs, n, &vvm, e);
+	if (err)
+		return err;
+	v->assigned = true;
+	for (unsigned int i = 0; i < v->assign.nr_devs; i++) {
+		struct vm_vfio_slot *s = &v->slots[i];
+		uint8_t pin = 0;
+		int gsi = -1;
+
+		s->owner = v;
+		s->devfn = pci_bus_add(bus, -1, &vm_vfio_pci_ops, s);
+		if (s->devfn < 0) {
+			err = errbuf_set(e, s->devfn, "%s: no free slot on PCI bus 0",
+					 v->assign.devs[i].dev.name);
+			goto fail;
+		}
+		v->nr_slots++;
+		/* the pin the device uses decides the IOAPIC input, as the _PRT routes it */
+		vfio_device_backend.region_read(&v->assign.devs[i].dev,
+						VFIO_PCI_CONFIG_REGION_INDEX, PCI_INTERRUPT_PIN,
+						&pin, 1);
+		if (pin >= 1 && pin <= 4)
+			gsi = (int)intx_gsi((unsigned int)s->devfn >> 3, pin - 1u);
+		err = vfio_assign_create_pci(&v->assign, i, gsi, e);
+		if (err)
+			goto fail;
+		s->pci = v->assign.devs[i].pci;
+	}
+	return 0;
+fail:
+	vm_vfio_detach(v);
+	return err;
+}
+
+void vm_vfio_detach(struct vm_vfio *v)
+{
+	for (unsigned int i = 0; i < v->nr_slots; i++) {
+		pci_bus_remove(v->bus, (unsigned int)v->slots[i].devfn);
+		v->slots[i].pci = NULL;
+	}
+	v->nr_slots = 0;
+	if (v->assigned)
+		vfio_assign_close(&v->assign);
+	v->assigned = false;
+	if (v->kvm_vfio_fd >= 0)
+		close(v->kvm_vfio_fd);
+	v->kvm_vfio_fd = -1;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Passthrough devices in a VM: vfio/'s assignment and PCI functions plugged into the VM object
+ * (memory slots, MSI routes, irqfds, KVM's VFIO device) and into PCI bus 0.
+ */
+#ifndef VFVM_VM_VFIO_H
+#define VFVM_VM_VFIO_H
+
+#include "devices/pci.h"
+#include "vfio/vfio.h"
+#include "vmm/vm.h"
+
+struct vm_vfio_slot {
+	struct vm_vfio *owner;
+	struct vfio_pci *pci; /* NULL until created: config reads all-ones meanwhile */
+	int devfn;
+};
+
+struct vm_vfio {
+	struct vm *vm;
+	struct pci_bus *bus;
+	int kvm_vfio_fd; /* KVM_DEV_TYPE_VFIO, created with the first group */
+	struct vfio_assignment assign;
+	bool assigned;
+	struct vm_vfio_slot slots[VFIO_MAX_ASSIGNED];
+	unsigned int nr_slots;
+};
+
+/* The IOAPIC input of INTx pin (0 = INTA) of a slot on bus 0, as the platform's tables say. */
+typedef unsigned int (*vm_vfio_intx_fn)(unsigned int slot, unsigned int pin);
+
+/*
+ * Assign the devices (addresses as the user wrote them) to vm, whose RAM is allocated: DMA maps,
+ * one PCI function each on bus at the first free slot, INTx on intx_gsi(slot, pin). Before any
+ * vCPU runs. On failure everything is undone and the errbuf names the device and what to do.
+ */
+int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const char *const *addrs,
+		   unsigned int n, vm_vfio_intx_fn intx_gsi, struct errbuf *e);
+/* After the vCPUs stopped: remove the functions, reset the devices, unmap, close. */
+void vm_vfio_detach(struct vm_vfio *v);
+
+#endif
