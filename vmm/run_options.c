@@ -44,8 +44,8 @@ void run_usage(FILE *out)
 		"  --memory SIZE    guest RAM: MiB, or with a K/M/G/T suffix (default 512M)\n"
 		"  --cpus N         number of vCPUs (default 1)\n"
 		"  --stats          print the count of VM exits by reason on stderr at exit\n"
-		"  --vfio ADDR      pass the PCI device through (0000:01:00.0 or\n"
-		"                   /sys/bus/pci/devices/0000:01:00.0, bound to vfio-pci); repeatable\n"
+		"  --vfio ADDR      pass a PCI device bound to vfio-pci through (repeatable):\n"
+		"                   0000:01:00.0 or /sys/bus/pci/devices/0000:01:00.0\n"
 		"  -h, --help       this text\n";
 
 	fprintf(out, text, run_default_cmdline());
@@ -129,8 +129,8 @@ static bool is_option(const char *a, const char *name)
 
 static const char *valued_option(const char *a)
 {
-	static const char *const names[] = {"--kernel", "--initrd", "--cmdline", "--memory",
-					    "--cpus", "--vfio"};
+	static const char *const names[] = {"--kernel", "--initrd", "--cmdline",
+					    "--memory", "--cpus",   "--vfio"};
 
 	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (is_option(a, names[i]))
@@ -179,10 +179,11 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 			char bdf[VFIO_PCI_ADDR_LEN];
 
 			if (vfio_pci_addr_parse(v, bdf))
-				return errbuf_set(err, EINVAL,
-						  "--vfio %s: not a PCI device address (want "
-						  "0000:01:00.0 or /sys/bus/pci/devices/0000:01:00.0)",
-						  v);
+				return errbuf_set(
+					err, EINVAL,
+					"--vfio %s: not a PCI device address (want "
+					"0000:01:00.0 or /sys/bus/pci/devices/0000:01:00.0)",
+					v);
 			if (o->nr_vfio == RUN_MAX_VFIO)
 				return errbuf_set(err, EINVAL, "--vfio %s: at most %d devices", v,
 						  RUN_MAX_VFIO);
