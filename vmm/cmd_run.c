@@ -140,8 +140,11 @@ static int build(struct run *r, struct errbuf *err)
 	free(cmdline);
 	if (ret)
 		return is_usage_errno(ret) ? EXIT_USAGE : EXIT_RUNTIME;
-	if (x86_build_tables(&r->vm.mem, r->opt.cpus, err) ||
-	    vm_create_vcpus(&r->vm, r->opt.cpus, init_vcpu, r, err))
+	/* the platform's own vCPU limit (what its tables can describe) shows up here */
+	ret = x86_build_tables(&r->vm.mem, r->opt.cpus, err);
+	if (ret)
+		return ret == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+	if (vm_create_vcpus(&r->vm, r->opt.cpus, init_vcpu, r, err))
 		return EXIT_RUNTIME;
 	return EXIT_OK;
 }
@@ -167,7 +170,8 @@ static void main_loop(struct run *r)
 			r->vm.stop_signal = si.ssi_signo;
 			vm_request_stop(&r->vm, VM_STOP_SIGNAL);
 		}
-		if (p[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+		/* POLLNVAL: stdin was closed; the read fails and input is dropped for good */
+		if (p[2].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) {
 			int ret = uart_console_pump(&r->uart);
 
 			if (ret)
@@ -271,6 +275,11 @@ int cmd_run(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	r.signal_fd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (r.signal_fd < 0) {
+		/* with the signals blocked and nobody reading them, ^C would do nothing */
+		fprintf(stderr, "vfvm run: signalfd: %s\n", strerror(errno));
+		return EXIT_RUNTIME;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &r.t_start);
 
 	code = build(&r, &err);

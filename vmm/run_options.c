@@ -13,19 +13,9 @@
 
 #include "vmm/x86/x86.h"
 
-/*
- * With hardware-reduced ACPI, Linux (reboot_init(), efi_reboot_required()) prefers an EFI reboot,
- * finds no EFI, and falls back to jumping to a BIOS reset vector that does not exist: the guest
- * spins instead of rebooting. reboot=acpi makes it write the FADT reset register (0xcf9) first.
- * It belongs with the platform's words; added here only while they lack it.
- */
-#define REBOOT_WORD "reboot=acpi"
-
 const char *run_default_cmdline(void)
 {
-	static const char with_reboot[] = X86_DEFAULT_CMDLINE " " REBOOT_WORD;
-
-	return strstr(X86_DEFAULT_CMDLINE, "reboot=") ? X86_DEFAULT_CMDLINE : with_reboot;
+	return X86_DEFAULT_CMDLINE;
 }
 
 char *run_kernel_cmdline(const struct run_options *o)
@@ -40,29 +30,28 @@ char *run_kernel_cmdline(const struct run_options *o)
 
 void run_usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: vfvm run --kernel BZIMAGE [--initrd FILE] [--cmdline STR] [--memory SIZE]\n"
+	static const char text[] =
+		"Usage: vfvm run --kernel KERNEL [--initrd FILE] [--cmdline STR] [--memory SIZE]\n"
 		"                [--cpus N] [--stats] [--vfio PCI-ADDRESS[,bind]]...\n\n"
-		"Boot a Linux bzImage in a KVM virtual machine. The guest's serial console (ttyS0) "
-		"is\n"
-		"vfvm's stdin and stdout. vfvm exits 0 when the guest powers off or reboots, 1 on "
-		"a\n"
-		"runtime failure or a signal (SIGINT, SIGTERM), 2 on a usage error.\n\n"
+		"Boot Linux in a KVM virtual machine. The guest's serial console (ttyS0) is\n"
+		"vfvm's stdin and stdout. Exit status: 0 when the guest powers off or reboots,\n"
+		"1 on a runtime failure or a signal (SIGINT, SIGTERM), 2 on a usage error.\n\n"
 		"Options:\n"
-		"  --kernel FILE    Linux kernel image (bzImage)\n"
+		"  --kernel FILE    Linux kernel: a bzImage, or an uncompressed vmlinux\n"
 		"  --initrd FILE    initial ramdisk\n"
 		"  --cmdline STR    kernel command line words, after vfvm's own:\n"
 		"                   \"%s\"\n"
 		"  --memory SIZE    guest RAM: MiB, or with a K/M/G/T suffix (default 512M)\n"
 		"  --cpus N         number of vCPUs (default 1)\n"
 		"  --stats          print the count of VM exits by reason on stderr at exit\n"
-		"  --vfio ADDR      pass the PCI device through (0000:01:00.0 or\n"
-		"                   /sys/bus/pci/devices/0000:01:00.0, bound to vfio-pci); repeatable\n"
+		"  --vfio ADDR      pass a PCI device bound to vfio-pci through (repeatable):\n"
+		"                   0000:01:00.0 or /sys/bus/pci/devices/0000:01:00.0\n"
 		"  --vfio ADDR,bind the same, for a device still on its host driver: vfvm binds it to\n"
 		"                   vfio-pci before the guest starts and gives it back to its driver\n"
 		"                   on every exit (poweroff, error, SIGINT/SIGTERM)\n"
-		"  -h, --help       this text\n",
-		run_default_cmdline());
+		"  -h, --help       this text\n";
+
+	fprintf(out, text, run_default_cmdline());
 }
 
 int run_parse_size(const char *s, uint64_t *bytes)
@@ -143,8 +132,8 @@ static bool is_option(const char *a, const char *name)
 
 static const char *valued_option(const char *a)
 {
-	static const char *const names[] = {"--kernel", "--initrd", "--cmdline", "--memory",
-					    "--cpus", "--vfio"};
+	static const char *const names[] = {"--kernel", "--initrd", "--cmdline",
+					    "--memory", "--cpus",   "--vfio"};
 
 	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (is_option(a, names[i]))

@@ -15,7 +15,7 @@
 #define RUN_DEFAULT_MEMORY (512ULL << 20)
 #define RUN_MIN_MEMORY (2ULL << 20)
 #define RUN_MAX_MEMORY (1ULL << 40)
-#define RUN_MAX_CPUS 1024 /* before KVM is asked how many it allows */
+#define RUN_MAX_CPUS 4096 /* before KVM is asked how many it allows */
 #define RUN_MAX_VFIO 8	  /* passthrough devices (VFIO_MAX_ASSIGNED) */
 
 struct run_options {

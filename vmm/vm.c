@@ -13,6 +13,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "vmm/kvm_caps.h"
+
 #define KVM_DEV "/dev/kvm"
 
 static int check_cap(int fd, unsigned long cap)
@@ -24,15 +26,7 @@ static int check_cap(int fd, unsigned long cap)
 
 int vm_open(struct vm *vm, struct errbuf *err)
 {
-	static const struct {
-		unsigned long cap;
-		const char *name;
-	} needed[] = {
-		{KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP"},
-		{KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY"},
-		{KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT"},
-	};
-	int r;
+	int r, api;
 
 	memset(vm, 0, sizeof(*vm));
 	vm->kvm_fd = vm->vm_fd = vm->stop_fd = -1;
@@ -49,20 +43,16 @@ int vm_open(struct vm *vm, struct errbuf *err)
 	if (vm->stop_fd < 0)
 		return errbuf_set(err, errno, "eventfd: %s", strerror(errno));
 
-	vm->kvm_fd = open(KVM_DEV, O_RDWR | O_CLOEXEC);
-	if (vm->kvm_fd < 0) {
-		r = errno;
-		return errbuf_set(err, r, "%s: %s%s", KVM_DEV, strerror(r),
-				  r == ENOENT ? " (is the kvm module loaded?)" : "");
-	}
-	r = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
-	if (r != KVM_API_VERSION)
-		return errbuf_set(err, EINVAL, "%s: KVM API version %d, vfvm needs %d", KVM_DEV, r,
-				  KVM_API_VERSION);
-	for (unsigned int i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
-		if (!check_cap(vm->kvm_fd, needed[i].cap))
-			return errbuf_set(err, ENOTSUP, "%s: this KVM lacks %s", KVM_DEV,
-					  needed[i].name);
+	vm->kvm_fd = kvm_open_checked(KVM_DEV, &api, err);
+	if (vm->kvm_fd < 0)
+		return vm->kvm_fd;
+	r = kvm_caps_require(vm->kvm_fd, err);
+	if (r)
+		return r;
+	/* how a vCPU is stopped without a race (see vm_stop_vcpus()) */
+	if (!check_cap(vm->kvm_fd, KVM_CAP_IMMEDIATE_EXIT))
+		return errbuf_set(err, ENOTSUP, "%s: this KVM lacks KVM_CAP_IMMEDIATE_EXIT",
+				  KVM_DEV);
 	vm->max_vcpus = check_cap(vm->kvm_fd, KVM_CAP_MAX_VCPUS);
 	if (!vm->max_vcpus)
 		vm->max_vcpus = check_cap(vm->kvm_fd, KVM_CAP_NR_VCPUS);

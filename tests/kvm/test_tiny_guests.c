@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "devices/uart_console.h"
@@ -19,7 +21,7 @@
 
 #define CODE_GPA 0x1000
 #define RAM_SIZE (2ULL << 20)
-#define TEST_PORT 0x500 /* +0: data register, +1: "done" */
+#define TEST_PORT 0x500 /* +0: 4-byte data register, +4: "done" */
 #define TEST_MMIO 0xd0000000ULL
 
 static int tap_n, tap_failed;
@@ -47,6 +49,7 @@ struct probe {
 	unsigned int len[8];
 	unsigned int n;
 	uint32_t read_value;
+	int kick_fd; /* > 0: a write to the probe signals this eventfd (an irqfd) */
 };
 
 static void probe_read(void *opaque, uint64_t off, void *data, unsigned int len)
@@ -68,6 +71,12 @@ static void probe_write(void *opaque, uint64_t off, const void *data, unsigned i
 		p->val[p->n] = v;
 		p->len[p->n] = len;
 		p->n++;
+	}
+	if (p->kick_fd > 0) {
+		uint64_t one = 1;
+
+		if (write(p->kick_fd, &one, sizeof(one)) != sizeof(one))
+			p->n = 100; /* visible as a wrong write count */
 	}
 }
 
@@ -115,7 +124,7 @@ struct guest {
 };
 
 /* A VM with 2 MiB of RAM, code at CODE_GPA and the probe device on the bus. */
-static int guest_setup(struct guest *g, const uint8_t *code, size_t len)
+static int guest_setup_irqchip(struct guest *g, const uint8_t *code, size_t len, bool irqchip)
 {
 	int r;
 
@@ -124,6 +133,8 @@ static int guest_setup(struct guest *g, const uint8_t *code, size_t len)
 	g->opened = true;
 	if (r)
 		return r;
+	if (irqchip && ioctl(g->vm.vm_fd, KVM_CREATE_IRQCHIP, 0))
+		return errbuf_set(&g->err, errno, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
 	/* real mode on VMX without unrestricted guest needs these pages; harmless elsewhere */
 	ioctl(g->vm.vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000UL);
 	r = guest_mem_layout(&g->vm.mem, RAM_SIZE, 0xc0000000ULL, 0x100000000ULL);
@@ -134,9 +145,9 @@ static int guest_setup(struct guest *g, const uint8_t *code, size_t len)
 		return r;
 	memcpy(guest_mem_ptr(&g->vm.mem, CODE_GPA, len), code, len);
 	g->probe.vm = &g->vm;
-	r = io_bus_register(&g->vm.bus, IO_SPACE_PIO, TEST_PORT, 1, &probe_ops, &g->probe, "probe");
+	r = io_bus_register(&g->vm.bus, IO_SPACE_PIO, TEST_PORT, 4, &probe_ops, &g->probe, "probe");
 	if (!r)
-		r = io_bus_register(&g->vm.bus, IO_SPACE_PIO, TEST_PORT + 1, 1, &done_ops,
+		r = io_bus_register(&g->vm.bus, IO_SPACE_PIO, TEST_PORT + 4, 1, &done_ops,
 				    &g->probe, "done");
 	if (!r)
 		r = io_bus_register(&g->vm.bus, IO_SPACE_MMIO, TEST_MMIO, 0x1000, &probe_ops,
@@ -145,6 +156,11 @@ static int guest_setup(struct guest *g, const uint8_t *code, size_t len)
 		return errbuf_set(&g->err, r, "io_bus_register");
 	g->vm.count_exits = true;
 	return vm_create_vcpus(&g->vm, 1, init_real_mode, NULL, &g->err);
+}
+
+static int guest_setup(struct guest *g, const uint8_t *code, size_t len)
+{
+	return guest_setup_irqchip(g, code, len, false);
 }
 
 /* Run until the guest stops the VM (or timeout_ms passes); the stop reason. */
@@ -174,7 +190,7 @@ static void test_pio(void)
 		0xec,		  /* in al, dx */
 		0x04, 0x01,	  /* add al, 1 */
 		0xee,		  /* out dx, al */
-		0x42,		  /* inc dx */
+		0xba, 0x04, 0x05, /* mov dx, 0x504 */
 		0xee,		  /* out dx, al: done */
 		0xeb, 0xfe,	  /* jmp $ */
 	};
@@ -207,7 +223,7 @@ static void test_mmio(void)
 		0x67, 0x66, 0x8b, 0x43, 0x04,	    /* mov eax, [ebx + 4] */
 		0x67, 0x66, 0x89, 0x43, 0x08,	    /* mov [ebx + 8], eax */
 		0x67, 0x88, 0x43, 0x10,		    /* mov [ebx + 16], al */
-		0xba, 0x01, 0x05,		    /* mov dx, 0x501 */
+		0xba, 0x04, 0x05,		    /* mov dx, 0x504 */
 		0xee,				    /* out dx, al: done */
 		0xeb, 0xfe,			    /* jmp $ */
 	};
@@ -243,7 +259,7 @@ static void test_uart(void)
 		0xb0, 'O',  0xee, /* mov al, 'O'; out dx, al */
 		0xb0, 'K',  0xee, /* mov al, 'K'; out dx, al */
 		0xb0, '\n', 0xee, /* mov al, '\n'; out dx, al */
-		0xba, 0x01, 0x05, /* mov dx, 0x501 */
+		0xba, 0x04, 0x05, /* mov dx, 0x504 */
 		0xee,		  /* out dx, al: done */
 		0xeb, 0xfe,	  /* jmp $ */
 	};
@@ -317,6 +333,89 @@ static void test_kick(void)
 	guest_teardown(&g);
 }
 
+/* vm_map_host_memory(): guest reads of a mapped host page (a BAR's mmap) cause no exit. */
+static void test_host_memory_slot(void)
+{
+	static const uint8_t code[] = {
+		0x66, 0xbb, 0x00, 0x00, 0x00, 0xe0, /* mov ebx, 0xe0000000 */
+		0x67, 0x66, 0x8b, 0x03,		    /* mov eax, [ebx] */
+		0xba, 0x00, 0x05,		    /* mov dx, 0x500 */
+		0x66, 0xef,			    /* out dx, eax */
+		0xba, 0x04, 0x05,		    /* mov dx, 0x504 */
+		0xee,				    /* out dx, al: done */
+		0xeb, 0xfe,			    /* jmp $ */
+	};
+	struct guest g;
+	unsigned int slot = 0;
+	uint32_t *page;
+	int why, r;
+
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED || guest_setup(&g, code, sizeof(code))) {
+		tap(false, "host-memory guest set up: %s", errbuf_msg(&g.err));
+		guest_teardown(&g);
+		return;
+	}
+	page[0] = 0x5eed1234;
+	r = vm_map_host_memory(&g.vm, 0xe0000000, 4096, page, true, &slot);
+	tap(r == 0, "vm_map_host_memory at 0xe0000000 (slot %u): %s", slot, strerror(-r));
+	why = guest_run(&g, 10000);
+	tap(why == VM_STOP_POWEROFF && g.probe.n == 1 && g.probe.val[0] == 0x5eed1234 &&
+		    g.probe.len[0] == 4 && g.vm.vcpus[0].stats.reason[KVM_EXIT_MMIO] == 0,
+	    "the guest read the host page without an MMIO exit (read %#llx, %llu MMIO exits)",
+	    (unsigned long long)g.probe.val[0],
+	    (unsigned long long)g.vm.vcpus[0].stats.reason[KVM_EXIT_MMIO]);
+	tap(vm_unmap_host_memory(&g.vm, slot) == 0 && vm_unmap_host_memory(&g.vm, slot) == -ENOENT,
+	    "vm_unmap_host_memory removes the slot once");
+	guest_teardown(&g);
+	munmap(page, 4096);
+}
+
+/* An MSI route fed by an irqfd reaches the guest's LAPIC, as a passed-through device's would. */
+static void test_msi_irqfd(void)
+{
+	static const uint8_t code[] = {
+		0xc7, 0x06, 0x00, 0x01, 0x24, 0x10,	  /* mov word [0x100], handler */
+		0xc7, 0x06, 0x02, 0x01, 0x00, 0x00,	  /* mov word [0x102], 0: IVT[0x40] */
+		0x66, 0xbb, 0xf0, 0x00, 0xe0, 0xfe,	  /* mov ebx, 0xfee000f0 (LAPIC SVR) */
+		0x67, 0x66, 0xc7, 0x03, 0xff, 0x01, 0, 0, /* mov dword [ebx], 0x1ff: enable */
+		0xba, 0x00, 0x05,			  /* mov dx, 0x500 */
+		0xb0, 0x01,				  /* mov al, 1 */
+		0xee,					  /* out dx, al: ready (kicks) */
+		0xfb,					  /* wait: sti */
+		0xf4,					  /* hlt */
+		0xeb, 0xfc,				  /* jmp wait */
+		0xba, 0x04, 0x05,			  /* handler (0x1024): mov dx, 0x504 */
+		0xee,					  /* out dx, al: done */
+		0xeb, 0xfe,				  /* jmp $ */
+	};
+	struct guest g;
+	unsigned int gsi = 0;
+	int efd = eventfd(0, EFD_CLOEXEC), why, r1 = -1, r2 = -1;
+
+	if (efd < 0 || guest_setup_irqchip(&g, code, sizeof(code), true)) {
+		tap(false, "MSI guest set up: %s", errbuf_msg(&g.err));
+		guest_teardown(&g);
+		return;
+	}
+	r1 = vm_msi_route_add(&g.vm, 0xfee00000, 0x40, &gsi);
+	if (!r1)
+		r2 = vm_irqfd_assign(&g.vm, efd, gsi, -1);
+	tap(!r1 && !r2 && gsi >= 24, "MSI route on GSI %u (%s) and its irqfd (%s)", gsi,
+	    strerror(-r1), strerror(-r2));
+	g.probe.kick_fd = efd;
+	why = guest_run(&g, 10000);
+	tap(why == VM_STOP_POWEROFF,
+	    "signalling the irqfd ran the guest's handler for vector 0x40 (stop reason %d)", why);
+	tap(vm_msi_route_update(&g.vm, gsi, 0xfee00000, 0x41) == 0 &&
+		    vm_irqfd_deassign(&g.vm, efd, gsi) == 0 &&
+		    vm_msi_route_remove(&g.vm, gsi) == 0 &&
+		    vm_msi_route_remove(&g.vm, gsi) == -ENOENT,
+	    "the route can be updated, its irqfd deassigned and the route removed once");
+	guest_teardown(&g);
+	close(efd);
+}
+
 int main(void)
 {
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -331,6 +430,8 @@ int main(void)
 	test_uart();
 	test_triple_fault();
 	test_kick();
+	test_host_memory_slot();
+	test_msi_irqfd();
 	printf("1..%d\n", tap_n);
 	return tap_failed;
 }

@@ -36,7 +36,7 @@ if [ "$(id -u)" != 0 ]; then
 	check "unreadable kernel: exit 2 naming the file" 2 "--kernel $tmp/locked: Permission denied" run --kernel "$tmp/locked"
 fi
 if [ -c /dev/kvm ]; then
-	check "more vCPUs than KVM allows: exit 2" 2 'this host.s KVM allows at most' run --kernel "$tmp/bzImage" --cpus 1024
+	check "more vCPUs than KVM allows: exit 2" 2 'this host.s KVM allows at most' run --kernel "$tmp/bzImage" --cpus 4096
 	check "an empty kernel file is not a bzImage: exit 2" 2 "$tmp/bzImage" run --kernel "$tmp/bzImage"
 else
 	n=$((n + 1)); echo "ok $n - more vCPUs than KVM allows # SKIP no /dev/kvm"

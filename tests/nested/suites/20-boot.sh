@@ -33,6 +33,17 @@ check "panicking L2: the kernel panicked" grep -q 'Kernel panic' /tmp/panic.log
 check "panicking L2: vfvm saw the reset and exited 0 (exit $(cat /tmp/panic.log.rc))" \
 	sh -c 'grep -q "reset the machine" /tmp/panic.log && [ "$(cat /tmp/panic.log.rc)" = 0 ]'
 
+# usage errors that need /dev/kvm to be found out: exit 2 before any guest runs
+vfvm run $ARGS --cpus 4096 </dev/null >/tmp/cpus.log 2>&1
+rc=$?
+check "--cpus 4096, beyond what KVM or the platform allows: exit 2 naming it (exit $rc: $(cat /tmp/cpus.log))" \
+	sh -c "[ $rc = 2 ] && grep -q 4096 /tmp/cpus.log"
+: >/tmp/notakernel
+vfvm run --kernel /tmp/notakernel </dev/null >/tmp/nak.log 2>&1
+rc=$?
+check "an empty file as kernel: exit 2 naming it (exit $rc: $(cat /tmp/nak.log))" \
+	sh -c "[ $rc = 2 ] && grep -q /tmp/notakernel /tmp/nak.log"
+
 # SIGTERM: an L2 that halts and stays; vfvm must stop its vCPUs, say why, exit 1, leave nothing
 (vfvm run $ARGS --cmdline "$CMDLINE vfvm.end=halt" </dev/null >/tmp/term.log 2>&1
 	echo $? >/tmp/term.rc) &
