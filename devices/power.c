@@ -61,8 +61,18 @@ static void i8042_write(void *opaque, uint64_t off, const void *data, unsigned i
 		p->event(p->opaque, POWER_RESET);
 }
 
-/* no read handler: reads float to all-ones, which tells Linux there is no controller */
-static const struct io_ops i8042_ops = {NULL, i8042_write};
+/*
+ * The status register reads 0 (input buffer empty): a guest that falls back to the keyboard
+ * controller reset waits for that bit before each pulse, one exit per poll, up to 65536 polls.
+ */
+static void i8042_read(void *opaque, uint64_t off, void *data, unsigned int len)
+{
+	(void)opaque;
+	(void)off;
+	memset(data, 0, len);
+}
+
+static const struct io_ops i8042_ops = {i8042_read, i8042_write};
 
 int power_attach(struct power *p, struct io_bus *bus, uint16_t sleep_port, uint8_t s5_slp_typ)
 {

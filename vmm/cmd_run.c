@@ -195,7 +195,12 @@ static int report_stop(struct run *r)
 		fprintf(stderr, "vfvm: the guest reset the machine; exiting\n");
 		return EXIT_OK;
 	case VM_STOP_SIGNAL:
-		fprintf(stderr, "vfvm: stopped by SIG%s\n", sigabbrev_np(r->vm.stop_signal));
+		fprintf(stderr, "vfvm: stopped by SIG%s (", sigabbrev_np(r->vm.stop_signal));
+		/* where the guest was: the first clue when a guest hangs */
+		for (unsigned int i = 0; i < r->vm.nr_vcpus; i++)
+			fprintf(stderr, "%svCPU %u at RIP %#llx", i ? ", " : "", i,
+				vcpu_rip(&r->vm.vcpus[i]));
+		fprintf(stderr, ")\n");
 		return EXIT_RUNTIME;
 	default:
 		fprintf(stderr, "vfvm: %s\n", errbuf_msg(&r->vm.error));

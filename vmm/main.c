@@ -9,8 +9,8 @@
 #endif
 
 const struct command vfvm_commands[] = {
-	{ "run", cmd_run, "boot a Linux kernel in a KVM virtual machine" },
 	{ "check", cmd_check, "report KVM capabilities and VFIO facts of devices" },
+	{ "run", cmd_run, "boot a Linux kernel in a KVM virtual machine" },
 	{ NULL, NULL, NULL },
 };
 

@@ -50,8 +50,7 @@ int vm_create_vcpus(struct vm *vm, unsigned int n, vcpu_init_fn init, void *arg,
 	return 0;
 }
 
-/* The instruction pointer of a vCPU, for error messages; 0 if it cannot be read. */
-static unsigned long long vcpu_rip(struct vcpu *v)
+unsigned long long vcpu_rip(struct vcpu *v)
 {
 	struct kvm_regs regs;
 

@@ -90,6 +90,9 @@ void vm_fail(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 
 /* Kick every vCPU out of the guest and wait for its thread to end. */
 void vm_stop_vcpus(struct vm *vm);
 
+/* The instruction pointer of a vCPU (for diagnostics); 0 if it cannot be read. */
+unsigned long long vcpu_rip(struct vcpu *v);
+
 /* The sum of every vCPU's exit counts (valid once they stopped). */
 void vm_exit_stats(struct vm *vm, struct exit_stats *sum);
 

@@ -71,9 +71,10 @@ static void keyboard_controller_reset(void **state)
 	assert_int_equal(s.reset, 0);
 	outb(&bus, 0x64, 0xfe);
 	assert_int_equal(s.reset, 1);
-	/* no controller: the status port floats high */
+	/* the status port says "input buffer empty", so kb_wait() does not spin */
+	v = 0xff;
 	io_bus_access(&bus, IO_SPACE_PIO, 0x64, &v, 1, false);
-	assert_int_equal(v, 0xff);
+	assert_int_equal(v & 0x02, 0);
 	io_bus_destroy(&bus);
 }
 

@@ -414,8 +414,6 @@ static void iasl_accepts_tables(void **state)
 	uint8_t *t;
 	(void)state;
 
-	if (system("command -v iasl >/dev/null 2>&1") != 0)
-		skip();
 	assert_non_null(mkdtemp(dir));
 	build(&b, 4);
 	t = at(&b, b.l.dsdt);
@@ -471,8 +469,14 @@ int main(void)
 		cmocka_unit_test(bad_cpu_counts_and_small_area),
 		cmocka_unit_test(dsdt_prt_covers_every_slot),
 		cmocka_unit_test(tables_land_in_guest_ram_where_linux_scans),
-		cmocka_unit_test(iasl_accepts_tables),
+		cmocka_unit_test(iasl_accepts_tables), /* last: optional */
 	};
+	size_t n = sizeof(tests) / sizeof(tests[0]);
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* cmocka reports a skip as "not ok # SKIP", which meson counts as a failure */
+	if (system("command -v iasl >/dev/null 2>&1") != 0) {
+		printf("# iasl_accepts_tables not run: iasl (acpica-tools) is not installed\n");
+		n--;
+	}
+	return _cmocka_run_group_tests("x86_acpi", tests, n, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #ifndef VFVM_X86_BOOT_H
 #define VFVM_X86_BOOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,37 @@ struct bzimage_info {
  */
 int bzimage_parse(const void *head, size_t head_len, uint64_t file_size, const char *name,
 		  struct bzimage_info *info, struct errbuf *err);
+
+/* An uncompressed kernel (vmlinux, ELF64): where its PT_LOAD segments go. */
+#define VMLINUX_MAX_SEGS 16
+#define VMLINUX_CMDLINE_SIZE 2047 /* COMMAND_LINE_SIZE - 1 on x86 since Linux 2.6.x */
+
+struct vmlinux_seg {
+	uint64_t offset, paddr, filesz, memsz;
+};
+
+struct vmlinux_info {
+	uint64_t entry; /* guest-physical address of startup_64 */
+	uint64_t end;	/* highest guest-physical byte of any segment, plus one */
+	unsigned int nseg;
+	struct vmlinux_seg seg[VMLINUX_MAX_SEGS];
+};
+
+/* Whether head starts like an ELF file. */
+bool is_elf(const void *head, size_t head_len);
+
+/*
+ * Parse an x86-64 vmlinux: ELF64 little-endian executable whose loadable segments lie in the file
+ * and at or above 1 MiB, and whose entry point falls in one of them. -ENOEXEC with the reason.
+ */
+int vmlinux_parse(const void *head, size_t head_len, uint64_t file_size, const char *name,
+		  struct vmlinux_info *info, struct errbuf *err);
+
+/*
+ * The setup header a bzImage would carry, for a kernel loaded from its vmlinux: what Linux reads
+ * from boot_params.hdr besides what the loader fills in (protocol 2.15, loaded high, 64-bit).
+ */
+void vmlinux_setup_header(struct setup_header *h);
 
 /*
  * Fill boot_params->e820_table from the RAM table: RAM with the legacy hole 0x9fc00-1 MiB

@@ -60,56 +60,117 @@ static int open_input(const char *what, const char *path, uint64_t *size, struct
 	return fd;
 }
 
-static int load_kernel(const struct guest_mem *mem, const char *path, struct bzimage_info *info,
-		       uint8_t *head, uint64_t *kernel_end, struct errbuf *err)
+/* A kernel ready for the 64-bit entry, whatever file it came from. */
+struct kernel {
+	struct setup_header hdr; /* what boot_params.hdr starts from */
+	uint64_t entry;		 /* guest-physical 64-bit entry point */
+	uint64_t end;		 /* RAM the kernel needs while booting ends here */
+};
+
+static int check_fits(const struct guest_mem *mem, const char *path, const struct kernel *k,
+		      uint64_t from, struct errbuf *err)
 {
-	uint64_t size, low_end = guest_mem_low_end(mem), run_at;
+	uint64_t low_end = guest_mem_low_end(mem);
+
+	if (k->end > low_end)
+		return errbuf_set(err, E2BIG,
+				  "kernel %s: needs RAM from 0x%llx up to 0x%llx (init_size or "
+				  "segments), but RAM below 4 GiB ends at 0x%llx",
+				  path, (unsigned long long)from, (unsigned long long)k->end,
+				  (unsigned long long)low_end);
+	return 0;
+}
+
+static int load_bzimage(const struct guest_mem *mem, int fd, const char *path, const uint8_t *head,
+			uint64_t size, struct kernel *k, struct errbuf *err)
+{
+	struct bzimage_info info;
+	uint64_t run_at;
 	void *dst;
+	int ret;
+
+	ret = bzimage_parse(head, BZ_MAX_SETUP_BYTES, size, path, &info, err);
+	if (ret)
+		return ret;
+	memset(&k->hdr, 0, sizeof(k->hdr));
+	memcpy(&k->hdr, head + BZ_SETUP_HEADER_OFFSET,
+	       info.header_end - BZ_SETUP_HEADER_OFFSET < sizeof(k->hdr)
+		       ? info.header_end - BZ_SETUP_HEADER_OFFSET
+		       : sizeof(k->hdr));
+	k->entry = X86_KERNEL_LOAD + BZ_ENTRY64_OFFSET;
+	/* The 64-bit entry decompresses to max(load address, LOAD_PHYSICAL_ADDR = pref_address)
+	 * and needs init_size bytes there. */
+	run_at = info.pref_address > X86_KERNEL_LOAD ? info.pref_address : X86_KERNEL_LOAD;
+	k->end = run_at + info.init_size;
+	if (k->end < X86_KERNEL_LOAD + info.kernel_bytes)
+		k->end = X86_KERNEL_LOAD + info.kernel_bytes;
+	ret = check_fits(mem, path, k, run_at, err);
+	if (ret)
+		return ret;
+	dst = guest_mem_ptr(mem, X86_KERNEL_LOAD, info.kernel_bytes);
+	if (!dst)
+		return errbuf_set(err, EFAULT, "kernel %s: guest RAM is not allocated", path);
+	ret = pread_full(fd, dst, info.kernel_bytes, info.setup_bytes);
+	if (ret)
+		return errbuf_set(err, ret, "kernel %s: read failed: %s", path, strerror(-ret));
+	return 0;
+}
+
+static int load_vmlinux(const struct guest_mem *mem, int fd, const char *path, const uint8_t *head,
+			uint64_t size, struct kernel *k, struct errbuf *err)
+{
+	struct vmlinux_info info;
+	int ret;
+
+	ret = vmlinux_parse(head, BZ_MAX_SETUP_BYTES, size, path, &info, err);
+	if (ret)
+		return ret;
+	vmlinux_setup_header(&k->hdr);
+	k->entry = info.entry;
+	k->end = info.end;
+	ret = check_fits(mem, path, k, info.seg[0].paddr, err);
+	if (ret)
+		return ret;
+	for (unsigned int i = 0; i < info.nseg; i++) {
+		const struct vmlinux_seg *s = &info.seg[i];
+		uint8_t *dst = guest_mem_ptr(mem, s->paddr, s->memsz);
+
+		if (!dst)
+			return errbuf_set(err, EFAULT,
+					  "kernel %s: segment at 0x%llx is not in guest RAM", path,
+					  (unsigned long long)s->paddr);
+		ret = pread_full(fd, dst, s->filesz, s->offset);
+		if (ret)
+			return errbuf_set(err, ret, "kernel %s: read failed: %s", path,
+					  strerror(-ret));
+		memset(dst + s->filesz, 0, s->memsz - s->filesz);
+	}
+	return 0;
+}
+
+/* A bzImage, or an uncompressed vmlinux (ELF), told apart by their first bytes. */
+static int load_kernel(const struct guest_mem *mem, const char *path, uint8_t *head,
+		       struct kernel *k, struct errbuf *err)
+{
+	uint64_t size;
 	int fd, ret;
 
 	fd = open_input("kernel", path, &size, err);
 	if (fd < 0)
 		return fd;
 	ret = pread_full(fd, head, size < BZ_MAX_SETUP_BYTES ? size : BZ_MAX_SETUP_BYTES, 0);
-	if (ret) {
-		errbuf_set(err, ret, "kernel %s: read failed: %s", path, strerror(-ret));
-		goto out;
-	}
-	ret = bzimage_parse(head, BZ_MAX_SETUP_BYTES, size, path, info, err);
-	if (ret)
-		goto out;
-
-	/* The 64-bit entry decompresses to max(load address, LOAD_PHYSICAL_ADDR = pref_address)
-	 * and needs init_size bytes there. */
-	run_at = info->pref_address > X86_KERNEL_LOAD ? info->pref_address : X86_KERNEL_LOAD;
-	*kernel_end = run_at + info->init_size;
-	if (*kernel_end < X86_KERNEL_LOAD + info->kernel_bytes)
-		*kernel_end = X86_KERNEL_LOAD + info->kernel_bytes;
-	if (*kernel_end > low_end) {
-		ret = errbuf_set(
-			err, E2BIG,
-			"kernel %s: needs RAM up to 0x%llx (init_size %u bytes from 0x%llx), "
-			"but RAM below 4 GiB ends at 0x%llx",
-			path, (unsigned long long)*kernel_end, info->init_size,
-			(unsigned long long)run_at, (unsigned long long)low_end);
-		goto out;
-	}
-	dst = guest_mem_ptr(mem, X86_KERNEL_LOAD, info->kernel_bytes);
-	if (!dst) {
-		ret = errbuf_set(err, EFAULT, "kernel %s: guest RAM is not allocated", path);
-		goto out;
-	}
-	ret = pread_full(fd, dst, info->kernel_bytes, info->setup_bytes);
 	if (ret)
 		errbuf_set(err, ret, "kernel %s: read failed: %s", path, strerror(-ret));
-out:
+	else if (is_elf(head, size < BZ_MAX_SETUP_BYTES ? size : BZ_MAX_SETUP_BYTES))
+		ret = load_vmlinux(mem, fd, path, head, size, k, err);
+	else
+		ret = load_bzimage(mem, fd, path, head, size, k, err);
 	close(fd);
 	return ret;
 }
 
-static int load_initrd(const struct guest_mem *mem, const char *path,
-		       const struct bzimage_info *info, uint64_t kernel_end, uint64_t *addr,
-		       uint64_t *size, struct errbuf *err)
+static int load_initrd(const struct guest_mem *mem, const char *path, uint32_t initrd_addr_max,
+		       uint64_t kernel_end, uint64_t *addr, uint64_t *size, struct errbuf *err)
 {
 	uint64_t top = guest_mem_low_end(mem);
 	int fd, ret;
@@ -121,9 +182,9 @@ static int load_initrd(const struct guest_mem *mem, const char *path,
 		ret = errbuf_set(err, EINVAL, "initrd %s: is empty", path);
 		goto out;
 	}
-	if ((uint64_t)info->initrd_addr_max + 1 < top)
-		top = (uint64_t)info->initrd_addr_max + 1;
-	ret = x86_initrd_place(mem, info->initrd_addr_max, kernel_end, *size, addr);
+	if ((uint64_t)initrd_addr_max + 1 < top)
+		top = (uint64_t)initrd_addr_max + 1;
+	ret = x86_initrd_place(mem, initrd_addr_max, kernel_end, *size, addr);
 	if (ret) {
 		errbuf_set(
 			err, E2BIG,
@@ -142,11 +203,11 @@ out:
 	return ret;
 }
 
-static int put_cmdline(const struct guest_mem *mem, const char *cmdline,
-		       const struct bzimage_info *info, struct errbuf *err)
+static int put_cmdline(const struct guest_mem *mem, const char *cmdline, uint32_t cmdline_size,
+		       struct errbuf *err)
 {
 	size_t len = strlen(cmdline);
-	uint64_t max = info->cmdline_size;
+	uint64_t max = cmdline_size;
 	char *dst;
 
 	if (max > X86_CMDLINE_MAX - 1)
@@ -166,9 +227,9 @@ static int put_cmdline(const struct guest_mem *mem, const char *cmdline,
 int x86_load_linux(const struct guest_mem *mem, const struct x86_linux_args *args,
 		   struct x86_boot_entry *entry, struct errbuf *err)
 {
-	struct bzimage_info info;
 	struct boot_params *bp;
-	uint64_t kernel_end = 0, initrd_addr = 0, initrd_size = 0;
+	struct kernel k;
+	uint64_t initrd_addr = 0, initrd_size = 0;
 	uint8_t *head;
 	int ret;
 
@@ -179,21 +240,18 @@ int x86_load_linux(const struct guest_mem *mem, const struct x86_linux_args *arg
 	if (!head)
 		return errbuf_set(err, ENOMEM, "out of memory");
 
-	ret = load_kernel(mem, args->kernel, &info, head, &kernel_end, err);
+	ret = load_kernel(mem, args->kernel, head, &k, err);
 	if (!ret && args->initrd)
-		ret = load_initrd(mem, args->initrd, &info, kernel_end, &initrd_addr, &initrd_size,
-				  err);
+		ret = load_initrd(mem, args->initrd, k.hdr.initrd_addr_max, k.end, &initrd_addr,
+				  &initrd_size, err);
 	if (!ret)
-		ret = put_cmdline(mem, args->cmdline ? args->cmdline : "", &info, err);
+		ret = put_cmdline(mem, args->cmdline ? args->cmdline : "", k.hdr.cmdline_size, err);
 	if (ret)
 		goto out;
 
 	memset(bp, 0, sizeof(*bp));
-	/* The header as the file has it, then what a loader must fill in. */
-	memcpy(&bp->hdr, head + BZ_SETUP_HEADER_OFFSET,
-	       info.header_end - BZ_SETUP_HEADER_OFFSET < sizeof(bp->hdr)
-		       ? info.header_end - BZ_SETUP_HEADER_OFFSET
-		       : sizeof(bp->hdr));
+	/* The header as the kernel has it, then what a loader must fill in. */
+	bp->hdr = k.hdr;
 	bp->hdr.type_of_loader = LOADER_TYPE_UNDEFINED;
 	bp->hdr.vid_mode = VID_MODE_NORMAL;
 	bp->hdr.loadflags |= LOADED_HIGH;
@@ -204,7 +262,7 @@ int x86_load_linux(const struct guest_mem *mem, const struct x86_linux_args *arg
 	bp->hdr.ramdisk_size = (uint32_t)initrd_size;
 	bp->hdr.setup_data = 0;
 	/* Saves Linux the scan of 0xe0000-0xfffff; x86_build_tables() puts the RSDP there. */
-	if (info.version >= BZ_ACPI_RSDP_VERSION)
+	if (k.hdr.version >= BZ_ACPI_RSDP_VERSION)
 		bp->acpi_rsdp_addr = X86_ACPI_RSDP_ADDR;
 	ret = x86_e820_build(mem, bp);
 	if (ret) {
@@ -216,7 +274,7 @@ int x86_load_linux(const struct guest_mem *mem, const struct x86_linux_args *arg
 		errbuf_set(err, ret, "guest RAM does not back the boot page tables");
 		goto out;
 	}
-	entry->rip = X86_KERNEL_LOAD + BZ_ENTRY64_OFFSET;
+	entry->rip = k.entry;
 	entry->boot_params = X86_ZERO_PAGE;
 	entry->stack = X86_BOOT_STACK_TOP;
 out:

@@ -1,0 +1,19 @@
+# Suite "kvm": the tiny-guest KVM tests (tests/kvm/) on L1's /dev/kvm, each of their TAP lines a check.
+. /lib/vfvm/tap.sh
+
+for t in /vfvm/tests/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	timeout -s KILL 120 "$t" >/tmp/kvmtest.out 2>&1
+	rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) ok "$name: ${line#ok [0-9]* - }" ;;
+		"not ok "*) notok "$name: ${line#not ok [0-9]* - }" ;;
+		"1..0 # SKIP"*) notok "$name skipped in L1, where /dev/kvm must exist: ${line#*SKIP}" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done </tmp/kvmtest.out
+	check "$name exited 0 (exit $rc)" [ "$rc" = 0 ]
+done
+done_testing

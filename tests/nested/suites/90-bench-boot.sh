@@ -1,0 +1,66 @@
+# Suite "bench-boot": time from VMM start to L2's init marker for vfvm and QEMU (-M pc, q35, microvm),
+# same kernel, initrd and command line, 512 MiB, 1 vCPU, several rounds interleaved. A benchmark, not
+# a test: it runs only when named (scripts/bench-boot), and its numbers are "# bench" lines.
+. /lib/vfvm/tap.sh
+
+case " $(tr ',' ' ' </proc/cmdline | sed -n 's/.*vfvm\.suites=\([^ ]*\).*/\1/p') " in
+*" bench-boot "*) ;;
+*)
+	echo "1..0 # SKIP benchmark: run scripts/bench-boot"
+	exit 0
+	;;
+esac
+
+ROUNDS=5
+# vfvm's own platform words plus the test's: QEMU gets exactly the same line
+WORDS="quiet rdinit=/init"
+CMDLINE="$(vfvm run --help | sed -n 's/^ *"\(.*\)"$/\1/p') $WORDS"
+diag "bench: command line: $CMDLINE"
+
+run_one() { # run_one VMM LOG
+	case $1 in
+	vfvm) run_logged $2 300 vfvm run --kernel $GUEST_KERNEL --initrd $GUEST_INITRD \
+		--memory 512M --cpus 1 --stats --cmdline "$WORDS" ;;
+	*) run_logged $2 300 qemu-system-x86_64 -M $1 -enable-kvm -cpu host -m 512M -smp 1 \
+		-nodefaults -no-user-config -display none -serial stdio -no-reboot \
+		-kernel $GUEST_KERNEL -initrd $GUEST_INITRD -append "$CMDLINE" ;;
+	esac
+}
+
+VMMS="vfvm pc q35 microvm"
+for vmm in $VMMS; do : >/tmp/bench.$vmm; done
+r=1
+while [ $r -le $ROUNDS ]; do
+	for vmm in $VMMS; do
+		run_one $vmm /tmp/bench-$vmm-$r.log
+		s=$(l2_seconds /tmp/bench-$vmm-$r.log)
+		[ -n "$s" ] && echo "$s" >>/tmp/bench.$vmm
+	done
+	r=$((r + 1))
+done
+
+median() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
+	else if (NR) printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+best=
+best_vmm=
+for vmm in $VMMS; do
+	n=$(wc -l </tmp/bench.$vmm)
+	check "$vmm reached the L2 marker in $n of $ROUNDS runs" [ "$n" = $ROUNDS ]
+	[ "$n" -gt 0 ] || continue
+	m=$(median /tmp/bench.$vmm)
+	echo "$m" >/tmp/bench.$vmm.median
+	diag "bench: $vmm median $m s (runs: $(tr '\n' ' ' </tmp/bench.$vmm))"
+	[ $vmm = vfvm ] && continue
+	if [ -z "$best" ] || awk -v a="$m" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+		best=$m
+		best_vmm=$vmm
+	fi
+done
+if [ -s /tmp/bench.vfvm.median ] && [ -n "$best" ]; then
+	v=$(cat /tmp/bench.vfvm.median)
+	diag "bench: vfvm / fastest QEMU (-M $best_vmm) = $(awk -v a="$v" -v b="$best" 'BEGIN { printf "%.2f", a / b }') (target <= 0.5)"
+fi
+# one vfvm boot in detail: its exits by reason and device, start-up time and memory
+sed -n -e 's/^[0-9.]* \(vfvm: .*\)$/# bench: \1/p' -e 's/^[0-9.]* \(  .*\)$/# bench: \1/p' \
+	/tmp/bench-vfvm-$ROUNDS.log
+done_testing
