@@ -4,6 +4,7 @@
 #include "vfio/vfio.h"
 
 #include <errno.h>
+#include <linux/pci_regs.h>
 #include <string.h>
 
 static int group_get(struct vfio_assignment *a, unsigned int id, struct vfio_group **out,
@@ -40,6 +41,23 @@ static int group_get(struct vfio_assignment *a, unsigned int id, struct vfio_gro
 fail:
 	vfio_group_close(g);
 	return err;
+}
+
+/*
+ * Before guest RAM is mapped for DMA: whatever a previous user left running must not write into it.
+ * Bus mastering off, then a reset when the device has one (the guest's driver turns mastering on).
+ */
+static void vfio_assign_quiesce(struct vfio_device *d)
+{
+	uint16_t cmd = 0;
+
+	if (vfio_device_backend.region_read(d, VFIO_PCI_CONFIG_REGION_INDEX, PCI_COMMAND, &cmd,
+					    2) == 2) {
+		cmd &= (uint16_t)~PCI_COMMAND_MASTER;
+		vfio_device_backend.region_write(d, VFIO_PCI_CONFIG_REGION_INDEX, PCI_COMMAND, &cmd,
+						 2);
+	}
+	vfio_device_reset(d);
 }
 
 int vfio_assign_open(struct vfio_assignment *a, const char *const *addrs, unsigned int n,
@@ -89,6 +107,7 @@ int vfio_assign_open(struct vfio_assignment *a, const char *const *addrs, unsign
 		if (err)
 			goto fail;
 		a->nr_devs++;
+		vfio_assign_quiesce(&d->dev);
 	}
 	if (vm->mem && vm->mem->nr_ram) {
 		err = vfio_container_map_ram(&a->container, vm->mem, e);

@@ -77,7 +77,17 @@ void vfio_pci_destroy(struct vfio_pci *p)
 	vfio_pci_msi_release(p);
 	vfio_pci_intx_release(p);
 	vfio_pci_bars_release(p);
-	/* leave the device as quiet as we found it */
+	/* leave the device as quiet as we found it: no more DMA, even where a reset fails */
+	{
+		uint16_t cmd = 0;
+
+		if (p->be_ops->region_read(p->be, VFIO_PCI_CONFIG_REGION_INDEX, PCI_COMMAND, &cmd,
+					   2) == 2) {
+			cmd &= (uint16_t)~PCI_COMMAND_MASTER;
+			p->be_ops->region_write(p->be, VFIO_PCI_CONFIG_REGION_INDEX, PCI_COMMAND,
+						&cmd, 2);
+		}
+	}
 	p->be_ops->reset(p->be);
 	pthread_mutex_unlock(&p->lock);
 	pthread_mutex_destroy(&p->lock);

@@ -4,8 +4,6 @@
 for t in /vfvm/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
-	# the VFIO programs need devices named on their command line: suite vfio runs them
-	case $name in test_vfio_*) continue ;; esac
 	timeout -s KILL 120 "$t" >/tmp/kvmtest.out 2>&1
 	rc=$?
 	while IFS= read -r line; do
