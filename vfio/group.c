@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* VFIO groups: finding a device's group in sysfs, viability, attaching to the container. */
+#include "vfio/sysfs_file.h"
 #include "vfio/vfio.h"
 
 #include <dirent.h>
@@ -13,24 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The last path component of the symlink at path, or -errno. */
-static int link_name(const char *path, char *out, size_t len)
-{
-	char target[PATH_MAX];
-	ssize_t n = readlink(path, target, sizeof(target) - 1);
-	const char *slash;
-
-	if (n < 0)
-		return -errno;
-	target[n] = '\0';
-	slash = strrchr(target, '/');
-	slash = slash ? slash + 1 : target;
-	if (strlen(slash) >= len)
-		return -ENAMETOOLONG;
-	memcpy(out, slash, strlen(slash) + 1);
-	return 0;
-}
-
 int vfio_group_of_device(const char *sysfs_dir, const char *bdf, unsigned int *id, struct errbuf *e)
 {
 	char path[PATH_MAX], name[NAME_MAX + 1], *end;
@@ -43,7 +26,7 @@ int vfio_group_of_device(const char *sysfs_dir, const char *bdf, unsigned int *i
 		return errbuf_set(e, ENODEV, "%s: no such PCI device (not in %s/bus/pci/devices)",
 				  bdf, sysfs_dir);
 	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/iommu_group", sysfs_dir, bdf);
-	err = link_name(path, name, sizeof(name));
+	err = sysfs_link_name(path, name, sizeof(name));
 	if (err)
 		return errbuf_set(
 			e, ENODEV,
@@ -55,7 +38,7 @@ int vfio_group_of_device(const char *sysfs_dir, const char *bdf, unsigned int *i
 	if (errno || *end || end == name || n > UINT32_MAX)
 		return errbuf_set(e, EINVAL, "%s: unexpected IOMMU group name '%s'", bdf, name);
 	snprintf(path, sizeof(path), "%s/bus/pci/devices/%s/driver", sysfs_dir, bdf);
-	err = link_name(path, name, sizeof(name));
+	err = sysfs_link_name(path, name, sizeof(name));
 	if (err)
 		return errbuf_set(
 			e, ENXIO,
@@ -92,7 +75,7 @@ static void group_offenders(const char *sysfs_dir, unsigned int id, char *out, s
 			continue;
 		snprintf(path, sizeof(path), "%s/kernel/iommu_groups/%u/devices/%s/driver",
 			 sysfs_dir, id, de->d_name);
-		if (link_name(path, drv, sizeof(drv)))
+		if (sysfs_link_name(path, drv, sizeof(drv)))
 			continue; /* an unbound device does not make a group unviable */
 		if (!strcmp(drv, "vfio-pci") || !strcmp(drv, "pci-stub") ||
 		    !strcmp(drv, "pcieport"))

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Small file helpers shared by the sysfs code (internal to vfio/sysfs*.c and vfio/diag.c). */
+/* Small sysfs file helpers shared inside vfio/ (the sysfs code, diag.c, group.c). */
 #ifndef VFVM_VFIO_SYSFS_FILE_H
 #define VFVM_VFIO_SYSFS_FILE_H
 

@@ -2,25 +2,10 @@
 # `vfvm run` as a user meets it: help, and every usage error with its message and exit code 2. TAP.
 # None of these needs /dev/kvm except the --cpus limit, which is skipped without it.
 vfvm=$1
-n=0
-fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 : >"$tmp/bzImage"
-check() { # check DESCRIPTION EXPECTED-EXIT GREP-PATTERN ARGS...
-	desc=$1 want=$2 pat=$3
-	shift 3
-	n=$((n + 1))
-	out=$("$vfvm" "$@" </dev/null 2>&1)
-	rc=$?
-	if [ "$rc" = "$want" ] && printf '%s\n' "$out" | grep -q -- "$pat"; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc (exit $rc, want $want)"
-		printf '%s\n' "$out" | sed 's/^/#   /'
-		fail=1
-	fi
-}
+. "$(dirname "$0")/cli-check.sh"
 check "run --help shows the options, exit 0" 0 '--memory SIZE' run --help
 check "vfvm --help lists run" 0 '^  run ' --help
 check "no --kernel: exit 2" 2 'kernel is required' run

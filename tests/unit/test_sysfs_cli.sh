@@ -23,22 +23,7 @@ ln -s ../../devices/pci0000:00/0000:00:02.0/net/eth0 "$root/sys/class/net/eth0"
 printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\n' >"$root/proc/net/route"
 printf 'eth0\t000200C0\t00000000\t0001\t0\t0\t0\t80FFFFFF\n' >>"$root/proc/net/route"
 
-n=0
-fail=0
-check() { # check DESCRIPTION EXPECTED-EXIT GREP-PATTERN ARGS...
-	desc=$1 want=$2 pat=$3
-	shift 3
-	n=$((n + 1))
-	out=$("$vfvm" "$@" 2>&1)
-	rc=$?
-	if [ "$rc" = "$want" ] && printf '%s\n' "$out" | grep -q -- "$pat"; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc (exit $rc, want $want)"
-		printf '%s\n' "$out" | sed 's/^/#   /'
-		fail=1
-	fi
-}
+. "$(dirname "$0")/cli-check.sh"
 for cmd in devices bind unbind; do
 	check "$cmd 0000:00:02 is malformed, exit 2" 2 "'0000:00:02' is not a PCI address" \
 		$cmd 0000:00:02
