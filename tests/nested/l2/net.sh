@@ -1,7 +1,8 @@
 # L2 action "net": bring up every e1000e / e1000 NIC on its own wire and ping its L0 peer.
-# vfvm.ping=N pings (default 5). The e1000e faces 192.0.2.1/25, the e1000 192.0.2.129/25.
+# vfvm.ping=N pings (default 5), vfvm.ping_interval=S seconds apart (default 0.2). The e1000e faces 192.0.2.1/25, the e1000 192.0.2.129/25.
 load_drivers
 count=$(param ping 5)
+interval=$(param ping_interval 0.2)
 ip link set lo up
 : >/tmp/nics
 for nic in /sys/class/net/eth*; do
@@ -25,7 +26,7 @@ while read dev drv peer; do
 		i=$((i + 1))
 	done
 	echo "L2-NOTE $dev ($drv) carrier after ~$((i / 10)).$((i % 10)) s"
-	ping -c $count -i 0.2 -W 2 $peer >/tmp/ping 2>&1
+	ping -c $count -i $interval -W 2 $peer >/tmp/ping 2>&1
 	rx=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' /tmp/ping)
 	rtt=$(sed -n 's/^round-trip.* = \([0-9.\/]*\) ms/\1/p' /tmp/ping)
 	first=$(sed -n 's/.*seq=0 .*time=\([0-9.]*\) ms/\1/p' /tmp/ping)

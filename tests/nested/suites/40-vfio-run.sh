@@ -1,8 +1,7 @@
 # Suite "vfio-run": vfvm run --vfio boots L2 whose unmodified drivers use the passed-through devices:
 # e1000e (MSI-X) and e1000 (INTx) ping their peers, nvme writes and reads back with O_DIRECT, all three
-# in one guest; the exits vfvm handles for a device do not grow with the traffic; the errors a user
-# meets (bad address, device on a host driver, device used by another vfvm) leave a running guest
-# alone; after a power-off, an error or SIGTERM the devices work again at once.
+# in one guest; the exits vfvm handles for a device do not grow with the traffic (1000 pings, 64 MiB).
+# The errors met while a guest runs and the restart after SIGTERM are suite vfio-lifecycle.
 . /lib/vfvm/tap.sh
 
 VFVM_RUN="vfvm run --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --memory 512M --stats"
@@ -23,17 +22,20 @@ irq_count() { # irq_count LOG PATTERN: the guest's interrupt count on the /proc/
 	grep 'L2-IRQ' "$1" | grep -iE "$2" | awk '{ s += $4 } END { print s + 0 }'
 }
 
-# --- e1000e, MSI-X: 50 pings, then 10 pings to see what the traffic costs in exits
+# --- e1000e, MSI-X: 50 pings, then 1000 to see what the traffic costs in exits
 boot /tmp/e1000e.log "vfvm.test=net vfvm.ping=50" --vfio $E1000E
 check "e1000e: vfvm boots L2 with it (exit $(cat /tmp/e1000e.log.rc))" grep -q L2-END /tmp/e1000e.log
 check "e1000e: 50 pings to 192.0.2.1, 0% loss ($(pings /tmp/e1000e.log e1000e))" \
 	[ "$(pings /tmp/e1000e.log e1000e)" = 50/50 ]
 n=$(irq_count /tmp/e1000e.log 'msi')
 check "e1000e: its MSI-X vectors count in L2's /proc/interrupts ($n)" [ "$n" -gt 50 ]
-boot /tmp/e1000e-10.log "vfvm.test=net vfvm.ping=10" --vfio $E1000E
-a=$(dev_exits /tmp/e1000e.log $E1000E) b=$(dev_exits /tmp/e1000e-10.log $E1000E)
-diag "e1000e: device exits with 50 pings: $a, with 10 pings: $b (MSI-X table setup)"
-check "e1000e: no exit per packet: 40 more pings, $((a - b)) more device exits" [ $((a - b)) -le 2 ]
+# --stats over 1000 pings: whatever vfvm handles for the device must not grow with the traffic
+boot /tmp/e1000e-1000.log "vfvm.test=net vfvm.ping=1000 vfvm.ping_interval=0.02" --vfio $E1000E
+got=$(pings /tmp/e1000e-1000.log e1000e)
+a=$(dev_exits /tmp/e1000e-1000.log $E1000E) b=$(dev_exits /tmp/e1000e.log $E1000E)
+diag "e1000e: device exits with 1000 pings: $a, with 50 pings: $b (MSI-X table setup)"
+check "e1000e: 1000 pings at 20 ms went through ($got)" [ "${got%/*}" -ge 900 ]
+check "e1000e: no exit per packet: 950 more pings, $((a - b)) more device exits" [ $((a - b)) -le 2 ]
 
 # --- e1000, INTx only
 boot /tmp/e1000.log "vfvm.test=net vfvm.ping=50" --vfio /sys/bus/pci/devices/$E1000
@@ -56,54 +58,6 @@ check "all three in one guest: e1000 pings ($(pings /tmp/all.log e1000))" \
 	[ "$(pings /tmp/all.log e1000)" = 20/20 ]
 check "all three in one guest: nvme ($(l2_result /tmp/all.log nvme 4MiB-odirect))" \
 	[ "$(l2_result /tmp/all.log nvme 4MiB-odirect)" = ok ]
-
-# --- errors, with a guest running on the e1000e meanwhile
-($VFVM_RUN --cmdline "quiet rdinit=/init vfvm.test=net vfvm.ping=40" --vfio $E1000E \
-	</dev/null >/tmp/bg.log 2>&1; echo $? >/tmp/bg.rc) &
-i=0
-while ! grep -q L2-MARKER /tmp/bg.log 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
-check "a first guest runs on the e1000e" grep -q L2-MARKER /tmp/bg.log
-expect_run() { # expect_run DESCRIPTION EXIT PATTERN ARGS...
-	_d=$1 _x=$2 _p=$3
-	shift 3
-	$VFVM_RUN "$@" </dev/null >/tmp/err.out 2>&1
-	_rc=$?
-	if [ $_rc = "$_x" ] && grep -qE -- "$_p" /tmp/err.out; then
-		ok "$_d"
-		grep 'vfvm' /tmp/err.out | sed 's/^/#   /'
-	else
-		notok "$_d (exit $_rc, want $_x)"
-		sed 's/^/#   /' /tmp/err.out
-	fi
-}
-expect_run "a second vfvm on the same device: refused, busy named" 1 \
-	"$E1000E: group [0-9]+ is busy" --vfio $E1000E
-expect_run "a malformed address: usage error" 2 "--vfio 0000:00:02: '0000:00:02' is not a PCI address" \
-	--vfio 0000:00:02
-bridged=$(ls /sys/bus/pci/devices/0000:00:05.0/iommu_group/devices | grep -v '^0000:00:05.0$' | head -n 1)
-expect_run "a device on its host driver: named, with the way to bind it" 1 \
-	"$bridged is bound to e1000, not vfio-pci" --vfio $bridged
-expect_run "an absent device: named" 1 "0000:00:1f.7: no such PCI device" --vfio 0000:00:1f.7
-wait
-check "the first guest was not disturbed: 40/40 pings ($(pings /tmp/bg.log e1000e))" \
-	[ "$(pings /tmp/bg.log e1000e)" = 40/40 ]
-
-# --- SIGTERM in the middle of traffic, then the same device at once
-$VFVM_RUN --cmdline "quiet rdinit=/init vfvm.test=net vfvm.ping=1000" --vfio $E1000E \
-	</dev/null >/tmp/term.log 2>&1 &
-term_pid=$!
-i=0
-while ! grep -q 'carrier after' /tmp/term.log 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
-sleep 2
-kill -TERM $term_pid
-wait $term_pid
-echo $? >/tmp/term.rc
-sed 's/^/#   term| /' /tmp/term.log | tail -n 5
-check "SIGTERM ends vfvm with exit 1 and says so (exit $(cat /tmp/term.rc))" \
-	sh -c "[ \"\$(cat /tmp/term.rc)\" = 1 ] && grep -q 'stopped by SIGTERM' /tmp/term.log"
-boot /tmp/after.log "vfvm.test=net vfvm.ping=10" --vfio $E1000E
-check "after SIGTERM the e1000e works at once: $(pings /tmp/after.log e1000e) pings" \
-	[ "$(pings /tmp/after.log e1000e)" = 10/10 ]
 
 # --- nvme, 64 MiB: L2 checks its reads, the host checks the disk image after the run; and the
 # device's exits do not grow with the I/O
