@@ -207,9 +207,16 @@ static void test_msi_nic(struct vfio_assignment *a, unsigned int i, struct rec_v
 		mmio_wr(vm, BAR0 + E1000_ICS, E1000_ICR_LSC | E1000_ICR_OTHER);
 		tap(p->msix.enabled && fires(p->msix.vec[1].efd),
 		    "e1000e: an MSI-X interrupt arrives on vector 1's eventfd");
-		/* masked, the next one is pending in the PBA instead */
+		/*
+		 * Masked, the next one is pending in the PBA instead. First a quiet start: causes off
+		 * and cleared, and a signal of the first interrupt still in flight drained, so that
+		 * the pending bit can only come from the cause raised below.
+		 */
+		mmio_wr(vm, BAR0 + E1000_IMC, 0xffffffff);
 		mmio_wr(vm, BAR0 + E1000_ICR, 0xffffffff);
 		mmio_wr(vm, BAR3 + 16 + PCI_MSIX_ENTRY_VECTOR_CTRL, 1);
+		usleep(100 * 1000);
+		drain(p->msix.vec[1].efd);
 		tap(!(mmio_rd(vm, BAR3 + 0x2000) & 0x2),
 		    "e1000e: nothing pending before the cause");
 		mmio_wr(vm, BAR0 + E1000_IMS, E1000_ICR_LSC | E1000_ICR_OTHER);

@@ -50,3 +50,23 @@ l2_seconds() {
 }
 # show_log LOG LABEL: the VMM's output as TAP comments (for the record in meson's log)
 show_log() { sed "s/^/#   $2| /" "$1"; }
+
+# vfvm runs with passthrough devices (suites vfio-run, vfio-lifecycle)
+VFVM_RUN="vfvm run --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --memory 512M --stats"
+# vfio_boot LOG CMDLINE-WORDS --vfio ADDR...: vfvm boots L2 with the devices, which runs the actions
+vfio_boot() {
+	_log=$1 _words=$2
+	shift 2
+	run_logged $_log 300 $VFVM_RUN --cmdline "quiet rdinit=/init $_words" "$@"
+	show_log $_log "$(basename $_log .log)"
+}
+pings() { # pings LOG DRIVER: "N/N" as L2 counted them
+	_r=$(l2_result $1 ping $2)
+	echo "${_r%% *}"
+}
+dev_exits() { # dev_exits LOG BDF: PIO/MMIO exits vfvm handled for the device's BARs (from --stats)
+	awk -v d="$2" '($2 == "MMIO" || $2 == "PIO") && $3 == d { s += $NF } END { print s + 0 }' "$1"
+}
+irq_count() { # irq_count LOG PATTERN: the guest's interrupt count on the /proc/interrupts line
+	grep 'L2-IRQ' "$1" | grep -iE "$2" | awk '{ s += $4 } END { print s + 0 }'
+}

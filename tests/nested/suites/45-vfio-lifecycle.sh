@@ -14,23 +14,6 @@ case " $(tr ',' ' ' </proc/cmdline | sed -n 's/.*vfvm\.suites=\([^ ]*\).*/\1/p')
 	;;
 esac
 
-VFVM_RUN="vfvm run --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --memory 512M --stats"
-boot() { # boot LOG CMDLINE-WORDS --vfio ADDR...: vfvm boots L2 with the devices, runs the actions
-	_log=$1 _words=$2
-	shift 2
-	run_logged $_log 300 $VFVM_RUN --cmdline "quiet rdinit=/init $_words" "$@"
-	show_log $_log "$(basename $_log .log)"
-}
-pings() { # pings LOG DRIVER: "N/N" as L2 counted them
-	_r=$(l2_result $1 ping $2)
-	echo "${_r%% *}"
-}
-dev_exits() { # dev_exits LOG BDF: PIO/MMIO exits vfvm handled for the device's BARs (from --stats)
-	awk -v d="$2" '($2 == "MMIO" || $2 == "PIO") && $3 == d { s += $NF } END { print s + 0 }' "$1"
-}
-irq_count() { # irq_count LOG PATTERN: the guest's interrupt count on the /proc/interrupts line
-	grep 'L2-IRQ' "$1" | grep -iE "$2" | awk '{ s += $4 } END { print s + 0 }'
-}
 
 # --- errors, with a guest running on the e1000e meanwhile
 ($VFVM_RUN --cmdline "quiet rdinit=/init vfvm.test=net vfvm.ping=40" --vfio $E1000E \
@@ -80,7 +63,7 @@ echo $? >/tmp/term.rc
 sed 's/^/#   term| /' /tmp/term.log | tail -n 5
 check "SIGTERM ends vfvm with exit 1 and says so (exit $(cat /tmp/term.rc))" \
 	sh -c "[ \"\$(cat /tmp/term.rc)\" = 1 ] && grep -q 'stopped by SIGTERM' /tmp/term.log"
-boot /tmp/after.log "vfvm.test=net vfvm.ping=10" --vfio $E1000E
+vfio_boot /tmp/after.log "vfvm.test=net vfvm.ping=10" --vfio $E1000E
 check "after SIGTERM the e1000e works at once: $(pings /tmp/after.log e1000e) pings" \
 	[ "$(pings /tmp/after.log e1000e)" = 10/10 ]
 
