@@ -166,29 +166,33 @@ int pci_bar_alloc(struct pci_bus *bus, enum pci_bar_kind kind, uint64_t size, ui
 	return ret;
 }
 
-/* One naturally aligned access to one function, made without the bus lock held. */
-static uint32_t fn_read(struct pci_bus *bus, unsigned int devfn, unsigned int off, unsigned int len)
+/* A function's handlers, read under the bus lock; the access itself is made without it held. */
+static const struct pci_dev_ops *fn_ops(struct pci_bus *bus, unsigned int devfn, void **opaque)
 {
 	const struct pci_dev_ops *ops;
-	void *opaque;
 
 	pthread_mutex_lock(&bus->lock);
 	ops = bus->fn[devfn].ops;
-	opaque = bus->fn[devfn].opaque;
+	*opaque = bus->fn[devfn].opaque;
 	pthread_mutex_unlock(&bus->lock);
+	return ops;
+}
+
+/* One naturally aligned access to one function. */
+static uint32_t fn_read(struct pci_bus *bus, unsigned int devfn, unsigned int off, unsigned int len)
+{
+	void *opaque;
+	const struct pci_dev_ops *ops = fn_ops(bus, devfn, &opaque);
+
 	return ops ? ops->cfg_read(opaque, off, len) & ones(len) : ones(len);
 }
 
 static void fn_write(struct pci_bus *bus, unsigned int devfn, unsigned int off, uint32_t val,
 		     unsigned int len)
 {
-	const struct pci_dev_ops *ops;
 	void *opaque;
+	const struct pci_dev_ops *ops = fn_ops(bus, devfn, &opaque);
 
-	pthread_mutex_lock(&bus->lock);
-	ops = bus->fn[devfn].ops;
-	opaque = bus->fn[devfn].opaque;
-	pthread_mutex_unlock(&bus->lock);
 	if (ops && ops->cfg_write)
 		ops->cfg_write(opaque, off, val & ones(len), len);
 }
