@@ -175,6 +175,9 @@ int run_firmware_config(struct run_firmware *f, struct pci_bus *pci, const struc
 	if (ret)
 		return errbuf_set(err, ret, "fw_cfg: %s", strerror(-ret));
 	ret = bootorder(pci, o, order, &order_len);
+	/* lines are separated, not terminated: a last newline would be an empty entry */
+	if (!ret && order_len)
+		order[--order_len] = 0;
 	if (!ret)
 		ret = fw_cfg_add_file(&f->fw_cfg, "bootorder", order, order_len, NULL);
 	if (ret)
