@@ -162,6 +162,8 @@ int run_firmware_config(struct run_firmware *f, struct pci_bus *pci, const struc
 	const struct fw_cfg_range kvm_pages = {X86_KVM_IDENTITY_MAP_ADDR,
 					       X86_KVM_PRIVATE_END - X86_KVM_IDENTITY_MAP_ADDR};
 	const uint16_t sercon = FW_SERCON_PORT, no_menu = 0;
+	/* with nothing to boot SeaBIOS reboots after this many ms; a reboot ends vfvm, so at once */
+	const uint32_t fail_wait = 0;
 	char order[BOOTORDER_MAX];
 	size_t order_len;
 	int ret;
@@ -171,7 +173,8 @@ int run_firmware_config(struct run_firmware *f, struct pci_bus *pci, const struc
 	      fw_cfg_set_u64(&f->fw_cfg, FW_CFG_RAM_SIZE, f->vm->mem.total) ?:
 	      fw_cfg_add_e820(&f->fw_cfg, &f->vm->mem, &kvm_pages, 1) ?:
 	      fw_cfg_add_file(&f->fw_cfg, "etc/sercon-port", &sercon, sizeof(sercon), NULL) ?:
-	      fw_cfg_add_file(&f->fw_cfg, "etc/show-boot-menu", &no_menu, sizeof(no_menu), NULL);
+	      fw_cfg_add_file(&f->fw_cfg, "etc/show-boot-menu", &no_menu, sizeof(no_menu), NULL) ?:
+	      fw_cfg_add_file(&f->fw_cfg, "etc/boot-fail-wait", &fail_wait, sizeof(fail_wait), NULL);
 	if (ret)
 		return errbuf_set(err, ret, "fw_cfg: %s", strerror(-ret));
 	ret = bootorder(pci, o, order, &order_len);
