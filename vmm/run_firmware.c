@@ -13,6 +13,7 @@
 /* What the boot menu and the sercon port are set to: no menu wait, SeaBIOS's screen on COM1. */
 #define FW_SERCON_PORT UART_COM1_BASE
 #define BOOTORDER_MAX 1024
+#define PCI_CLASS_STORAGE_BASE 0x01
 #ifndef FW_LINUXBOOT_BOOTORDER
 #define FW_LINUXBOOT_BOOTORDER "/rom@genroms/vfvm-linuxboot.bin"
 #endif
@@ -111,48 +112,48 @@ int run_firmware_platform(struct run_firmware *f, struct vm *vm, struct pci_bus 
 	return 0;
 }
 
-static int append(char *buf, size_t *len, const char *line, unsigned int devfn)
+static int append(char *buf, size_t size, size_t *len, const char *line, unsigned int devfn)
 {
 	int n;
 
 	if (line)
-		n = snprintf(buf + *len, BOOTORDER_MAX - *len, "%s\n", line);
+		n = snprintf(buf + *len, size - *len, "%s\n", line);
 	else if (devfn & 7)
-		n = snprintf(buf + *len, BOOTORDER_MAX - *len, "/pci@i0cf8/device@%x,%x\n",
-			     devfn >> 3, devfn & 7);
+		n = snprintf(buf + *len, size - *len, "/pci@i0cf8/device@%x,%x\n", devfn >> 3,
+			     devfn & 7);
 	else
-		n = snprintf(buf + *len, BOOTORDER_MAX - *len, "/pci@i0cf8/device@%x\n",
-			     devfn >> 3);
-
-	if (n < 0 || (size_t)n >= BOOTORDER_MAX - *len)
+		n = snprintf(buf + *len, size - *len, "/pci@i0cf8/device@%x\n", devfn >> 3);
+	if (n < 0 || (size_t)n >= size - *len)
 		return -E2BIG;
 	*len += n;
 	return 0;
 }
 
-/*
- * SeaBIOS's boot order: one device path per line, matched against the paths it builds
- * ("/pci@i0cf8/<anything>@SLOT[,FN]"). Storage controllers (class 01) come first for disk boot,
- * then the other functions in the order of --vfio; vfvm's kernel loader first for kernel boot.
- */
-static int bootorder(struct pci_bus *pci, const struct run_options *o, char *buf, size_t *len)
+int run_firmware_bootorder(struct pci_bus *pci, enum run_boot boot, char *buf, size_t size,
+			   size_t *len)
 {
 	int ret = 0;
 
 	*len = 0;
-	if (o->boot == RUN_BOOT_KERNEL)
-		ret = append(buf, len, FW_LINUXBOOT_BOOTORDER, 0);
+	if (!size)
+		return -E2BIG;
+	buf[0] = 0;
+	if (boot == RUN_BOOT_KERNEL)
+		ret = append(buf, size, len, FW_LINUXBOOT_BOOTORDER, 0);
 	for (int pass = 0; pass < 2 && !ret; pass++) {
 		for (unsigned int devfn = 8; devfn < PCI_NR_DEVFN && !ret; devfn++) {
 			uint32_t id = pci_bus_cfg_read(pci, devfn, PCI_VENDOR_ID, 2);
 			bool storage = pci_bus_cfg_read(pci, devfn, PCI_CLASS_DEVICE + 1, 1) ==
-				       0x01 /* mass storage */;
+				       PCI_CLASS_STORAGE_BASE;
 
 			if (id == 0xffff || storage != (pass == 0))
 				continue;
-			ret = append(buf, len, NULL, devfn);
+			ret = append(buf, size, len, NULL, devfn);
 		}
 	}
+	/* lines are separated, not terminated: a last newline would be an empty entry */
+	if (!ret && *len)
+		buf[--*len] = 0;
 	return ret;
 }
 
@@ -177,10 +178,7 @@ int run_firmware_config(struct run_firmware *f, struct pci_bus *pci, const struc
 	      fw_cfg_add_file(&f->fw_cfg, "etc/boot-fail-wait", &fail_wait, sizeof(fail_wait), NULL);
 	if (ret)
 		return errbuf_set(err, ret, "fw_cfg: %s", strerror(-ret));
-	ret = bootorder(pci, o, order, &order_len);
-	/* lines are separated, not terminated: a last newline would be an empty entry */
-	if (!ret && order_len)
-		order[--order_len] = 0;
+	ret = run_firmware_bootorder(pci, o->boot, order, sizeof(order), &order_len);
 	if (!ret)
 		ret = fw_cfg_add_file(&f->fw_cfg, "bootorder", order, order_len, NULL);
 	if (ret)

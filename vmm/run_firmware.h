@@ -59,6 +59,15 @@ int run_firmware_platform(struct run_firmware *f, struct vm *vm, struct pci_bus 
 int run_firmware_config(struct run_firmware *f, struct pci_bus *pci, const struct run_options *o,
 			struct errbuf *err);
 
+/*
+ * SeaBIOS's boot order (the fw_cfg file "bootorder"): one device path per line, which SeaBIOS
+ * matches against the paths it builds ("/pci@i0cf8/<any name>@SLOT[,FN]"). Kernel boot puts
+ * vfvm's boot ROM first; then storage controllers (class 01) before the other functions of bus 0,
+ * each group by slot. -E2BIG if it does not fit in size bytes (NUL included).
+ */
+int run_firmware_bootorder(struct pci_bus *pci, enum run_boot boot, char *buf, size_t size,
+			   size_t *len);
+
 /* After the vCPUs stopped (safe on a half-built run_firmware, or one never loaded). */
 void run_firmware_release(struct run_firmware *f);
 
