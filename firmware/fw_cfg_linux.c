@@ -27,53 +27,53 @@ uint64_t fw_cfg_linux_ram_top(const struct guest_mem *mem)
 	return 0;
 }
 
-/* A whole input file in a malloc'd buffer; the caller frees *buf. */
-static int read_file(const char *what, const char *path, uint8_t **buf, size_t *size,
-		     struct errbuf *err)
+/* An input file opened for reading, its size checked against what an item holds. */
+static int open_input(const char *what, const char *path, size_t *size, struct errbuf *err)
 {
 	struct stat st;
-	size_t done = 0;
-	int fd, ret = 0;
+	int fd, e;
 
-	*buf = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errbuf_set(err, errno, "%s %s: %s", what, path, strerror(errno));
 	if (fstat(fd, &st) < 0) {
-		ret = errbuf_set(err, errno, "%s %s: %s", what, path, strerror(errno));
-		goto out;
+		e = errbuf_set(err, errno, "%s %s: %s", what, path, strerror(errno));
+	} else if (!S_ISREG(st.st_mode)) {
+		e = errbuf_set(err, S_ISDIR(st.st_mode) ? EISDIR : EINVAL,
+			       "%s %s: not a regular file", what, path);
+	} else if ((uint64_t)st.st_size > UINT32_MAX) {
+		e = errbuf_set(err, E2BIG, "%s %s: %llu bytes, fw_cfg items hold at most 4 GiB - 1",
+			       what, path, (unsigned long long)st.st_size);
+	} else {
+		*size = (size_t)st.st_size;
+		return fd;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		ret = errbuf_set(err, S_ISDIR(st.st_mode) ? EISDIR : EINVAL,
-				 "%s %s: not a regular file", what, path);
-		goto out;
-	}
-	if ((uint64_t)st.st_size > UINT32_MAX) {
-		ret = errbuf_set(err, E2BIG,
-				 "%s %s: %llu bytes, fw_cfg items hold at most 4 GiB - 1", what,
-				 path, (unsigned long long)st.st_size);
-		goto out;
-	}
-	*size = (size_t)st.st_size;
-	*buf = malloc(*size ? *size : 1);
-	if (!*buf) {
+	close(fd);
+	return e;
+}
+
+/* The whole file in a malloc'd buffer (*buf, which the caller frees); closes fd. */
+static int read_input(const char *what, const char *path, int fd, size_t size, uint8_t **buf,
+		      struct errbuf *err)
+{
+	size_t done = 0;
+	int ret = 0;
+
+	*buf = malloc(size ? size : 1);
+	if (!*buf)
 		ret = errbuf_set(err, ENOMEM, "%s %s: out of memory for %zu bytes", what, path,
-				 *size);
-		goto out;
-	}
-	while (done < *size) {
-		ssize_t n = read(fd, *buf + done, *size - done);
+				 size);
+	while (!ret && done < size) {
+		ssize_t n = read(fd, *buf + done, size - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
+		if (n <= 0)
 			ret = errbuf_set(err, n < 0 ? errno : EIO, "%s %s: read failed: %s", what,
 					 path, n < 0 ? strerror(errno) : "file shrank");
-			goto out;
-		}
-		done += (size_t)n;
+		else
+			done += (size_t)n;
 	}
-out:
 	if (ret) {
 		free(*buf);
 		*buf = NULL;
@@ -183,6 +183,23 @@ static int place_initrd(const struct guest_mem *mem, const char *path, size_t si
 	return 0;
 }
 
+/* Placed before it is read: an initrd that cannot fit costs no time. */
+static int load_initrd(const struct guest_mem *mem, const char *path, struct linux_plan *p,
+		       uint8_t **buf, size_t *size, struct errbuf *err)
+{
+	int fd = open_input("initrd", path, size, err);
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	ret = place_initrd(mem, path, *size, p, err);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return read_input("initrd", path, fd, *size, buf, err);
+}
+
 /* The setup header as a loader that runs the real-mode code leaves it. */
 static void patch_setup_header(uint8_t *setup, const struct linux_plan *p, size_t initrd_size)
 {
@@ -214,20 +231,21 @@ int fw_cfg_add_linux(struct fw_cfg *fw, const struct guest_mem *mem,
 	struct linux_plan p = {.cmdline_len = strlen(cmdline)};
 	uint8_t *kernel = NULL, *initrd = NULL;
 	size_t kernel_size = 0, initrd_size = 0;
-	int ret;
+	int fd, ret;
 
 	if (!fw_cfg_linux_ram_top(mem))
 		return errbuf_set(err, E2BIG, "guest RAM below 4 GiB (0x%llx bytes) is too small",
 				  (unsigned long long)guest_mem_low_end(mem));
-	ret = read_file("kernel", args->kernel, &kernel, &kernel_size, err);
+	fd = open_input("kernel", args->kernel, &kernel_size, err);
+	if (fd < 0)
+		return fd;
+	ret = read_input("kernel", args->kernel, fd, kernel_size, &kernel, err);
 	if (!ret)
 		ret = check_kernel(mem, args->kernel, kernel, kernel_size, &p, err);
 	if (!ret)
 		ret = check_cmdline(&p, err);
 	if (!ret && args->initrd)
-		ret = read_file("initrd", args->initrd, &initrd, &initrd_size, err);
-	if (!ret && args->initrd)
-		ret = place_initrd(mem, args->initrd, initrd_size, &p, err);
+		ret = load_initrd(mem, args->initrd, &p, &initrd, &initrd_size, err);
 	if (ret)
 		goto out;
 
