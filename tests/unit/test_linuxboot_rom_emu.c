@@ -359,7 +359,7 @@ static void setup_too_big_or_misplaced_returns(void **state)
 	free(im.buf);
 }
 
-/* A real bzImage, when VFVM_TEST_BZIMAGE names one (the nested harness's L2 kernel, say). */
+/* A real bzImage, run only when VFVM_TEST_BZIMAGE names one (the nested harness's L2 kernel). */
 static void real_bzimage(void **state)
 {
 	struct emu *e = *state;
@@ -372,8 +372,6 @@ static void real_bzimage(void **state)
 	FILE *fp;
 	long len;
 
-	if (!path || !*path)
-		skip();
 	fp = fopen(path, "rb");
 	assert_non_null(fp);
 	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
@@ -413,8 +411,11 @@ int main(void)
 		T(dma_error_returns),
 		T(bad_setup_returns),
 		T(setup_too_big_or_misplaced_returns),
-		T(real_bzimage),
+		T(real_bzimage), /* last: left out when no kernel is named */
 	};
+	const char *real = getenv("VFVM_TEST_BZIMAGE");
+	size_t n = sizeof(tests) / sizeof(tests[0]) - (real && *real ? 0 : 1);
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* cmocka 1.1 reports a skipped test as "not ok # SKIP", which meson counts as a failure */
+	return _cmocka_run_group_tests("linuxboot_rom_emu", tests, n, NULL, NULL);
 }
