@@ -9,14 +9,12 @@
 #include <unistd.h>
 
 #include "devices/uart_console.h"
+#include "firmware/fw_cfg_linux.h"
 
 /* What the boot menu and the sercon port are set to: no menu wait, SeaBIOS's screen on COM1. */
 #define FW_SERCON_PORT UART_COM1_BASE
 #define BOOTORDER_MAX 1024
 #define PCI_CLASS_STORAGE_BASE 0x01
-#ifndef FW_LINUXBOOT_BOOTORDER
-#define FW_LINUXBOOT_BOOTORDER "/rom@genroms/vfvm-linuxboot.bin"
-#endif
 
 int run_firmware_load(struct run_firmware *f, const struct run_options *o, struct errbuf *err)
 {
@@ -139,7 +137,7 @@ int run_firmware_bootorder(struct pci_bus *pci, enum run_boot boot, char *buf, s
 		return -E2BIG;
 	buf[0] = 0;
 	if (boot == RUN_BOOT_KERNEL)
-		ret = append(buf, size, len, FW_LINUXBOOT_BOOTORDER, 0);
+		ret = append(buf, size, len, FW_CFG_LINUXBOOT_BOOTORDER, 0);
 	for (int pass = 0; pass < 2 && !ret; pass++) {
 		for (unsigned int devfn = 8; devfn < PCI_NR_DEVFN && !ret; devfn++) {
 			uint32_t id = pci_bus_cfg_read(pci, devfn, PCI_VENDOR_ID, 2);
@@ -178,6 +176,22 @@ int run_firmware_config(struct run_firmware *f, struct pci_bus *pci, const struc
 	      fw_cfg_add_file(&f->fw_cfg, "etc/boot-fail-wait", &fail_wait, sizeof(fail_wait), NULL);
 	if (ret)
 		return errbuf_set(err, ret, "fw_cfg: %s", strerror(-ret));
+	/* --kernel: its items and the ROM that boots them, whether or not it boots first */
+	if (o->kernel) {
+		char *cmdline = run_kernel_cmdline(o);
+		struct x86_linux_args args = {o->kernel, o->initrd, cmdline};
+
+		if (!cmdline)
+			return errbuf_set(err, ENOMEM, "out of memory");
+		ret = fw_cfg_add_linux(&f->fw_cfg, &f->vm->mem, &args, err);
+		free(cmdline);
+		if (ret)
+			return ret;
+		ret = fw_cfg_add_linuxboot_rom(&f->fw_cfg);
+		if (ret)
+			return errbuf_set(err, ret, "fw_cfg %s: %s", FW_CFG_LINUXBOOT_ROM_FILE,
+					  strerror(-ret));
+	}
 	ret = run_firmware_bootorder(pci, o->boot, order, sizeof(order), &order_len);
 	if (!ret)
 		ret = fw_cfg_add_file(&f->fw_cfg, "bootorder", order, order_len, NULL);
