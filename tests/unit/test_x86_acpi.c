@@ -283,6 +283,38 @@ static void tables_chain_and_checksums(void **state)
 	}
 }
 
+/*
+ * Direct kernel boot keeps its hardware-reduced tables byte for byte: data/acpi-direct-*cpu.bin
+ * are the area the builder wrote before the firmware-boot variant existed (RSDP at 0xe0000,
+ * tables after it). A deliberate change of the direct-boot tables replaces these files.
+ */
+static void direct_boot_tables_unchanged(void **state)
+{
+	const unsigned int counts[] = {1, 4, 255};
+	const char *dir = getenv("VFVM_TEST_DATA");
+	(void)state;
+
+	assert_non_null(dir);
+	for (unsigned int c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+		char path[512];
+		uint8_t *want = malloc(AREA_LEN);
+		struct built b;
+		FILE *f;
+		size_t n;
+
+		snprintf(path, sizeof(path), "%s/acpi-direct-%ucpu.bin", dir, counts[c]);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		n = fread(want, 1, AREA_LEN, f);
+		fclose(f);
+		build(&b, counts[c]);
+		assert_int_equal(b.l.used, n);
+		assert_memory_equal(b.area, want, n);
+		free(want);
+		free(b.area);
+	}
+}
+
 static void bad_cpu_counts_and_small_area(void **state)
 {
 	uint8_t *area = calloc(1, AREA_LEN);
@@ -468,6 +500,7 @@ int main(void)
 		cmocka_unit_test(integers_strings_names),
 		cmocka_unit_test(packages_and_buffers),
 		cmocka_unit_test(tables_chain_and_checksums),
+		cmocka_unit_test(direct_boot_tables_unchanged),
 		cmocka_unit_test(bad_cpu_counts_and_small_area),
 		cmocka_unit_test(dsdt_prt_covers_every_slot),
 		cmocka_unit_test(tables_land_in_guest_ram_where_linux_scans),
