@@ -16,6 +16,7 @@
 #define GAS_SYSTEM_IO 1
 #define GAS_ACCESS_BYTE 1
 #define GAS_ACCESS_WORD 2
+
 uint8_t acpi_checksum(const void *p, size_t len)
 {
 	const uint8_t *b = p;
@@ -118,7 +119,8 @@ static void fadt_pc(uint8_t *t)
 	       GAS_ACCESS_WORD);
 }
 
-/* dsdt and facs (0: none) are the addresses the pointer fields get. */
+/* dsdt and facs are what the pointer fields hold: addresses, or offsets in a blob built for
+ * base 0 that the firmware's loader turns into addresses. Without a FACS, facs is 0. */
 static void fadt(uint8_t *t, const struct acpi_config *cfg, uint64_t dsdt, uint64_t facs)
 {
 	memset(t, 0, ACPI_FADT_LEN);
