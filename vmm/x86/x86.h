@@ -66,6 +66,19 @@
 #define X86_ACPI_SLP_TYP(v) (((v) >> 2) & 7)
 
 /*
+ * Firmware boot describes a PC platform instead (vmm/x86/acpi.h): fixed ACPI hardware is the
+ * PM1 event block (PM1_STS at +0, PM1_EN at +2, 16 bits each) and the 16-bit PM1 control register
+ * (SCI_EN bit 0, SLP_TYP bits 12:10, SLP_EN bit 13; the same _S5_ SLP_TYP 5 powers off), served
+ * by devices/power.h. The SCI is ISA IRQ 9 (GSI 9, level, active high). There is no PM timer, no
+ * GPE block and no SMI command port: the platform is always in ACPI mode.
+ */
+#define X86_ACPI_PM1_EVT 0x610
+#define X86_ACPI_PM1_EVT_LEN 4
+#define X86_ACPI_PM1_CNT 0x614
+#define X86_ACPI_PM1_CNT_LEN 2
+#define X86_ACPI_SCI_IRQ 9
+
+/*
  * Kernel command line words that suit this platform, for vmm/ to put before the user's words:
  *  console=ttyS0   the 8250 at 0x3f8 is the only console there is.
  *  8250.nr_uarts=1 only ttyS0 exists: each probe of the other three legacy UARTs is PIO exits.
@@ -123,6 +136,28 @@ int x86_load_linux(const struct guest_mem *mem, const struct x86_linux_args *arg
 /* Platform tables (ACPI: RSDP, XSDT, FADT, MADT, DSDT) describing ncpus vCPUs, the IOAPIC, the
  * sleep/reset ports above and the PCI INTx routing. Written into guest RAM below 1 MiB. */
 int x86_build_tables(const struct guest_mem *mem, unsigned int ncpus, struct errbuf *err);
+
+/*
+ * ACPI tables for firmware boot (the PC variant above), as the three fw_cfg files QEMU's
+ * linker/loader interface uses and SeaBIOS executes: X86_ACPI_FW_RSDP (the RSDP, placed in the
+ * F segment), X86_ACPI_FW_TABLES (every other table, placed high) and X86_ACPI_FW_LOADER (the
+ * commands that allocate both, patch the pointers between them and fix the checksums).
+ */
+#define X86_ACPI_FW_RSDP "etc/acpi/rsdp"
+#define X86_ACPI_FW_TABLES "etc/acpi/tables"
+#define X86_ACPI_FW_LOADER "etc/table-loader"
+
+struct x86_acpi_blobs {
+	void *rsdp, *tables, *loader; /* malloc()ed */
+	size_t rsdp_len, tables_len, loader_len;
+};
+
+/*
+ * Build the three files for ncpus vCPUs; free them with x86_acpi_blobs_free() (fw_cfg_add_file()
+ * copies them). -EINVAL (with a message naming ncpus) for 0 or more than 255 vCPUs, -ENOMEM.
+ */
+int x86_acpi_firmware_blobs(unsigned int ncpus, struct x86_acpi_blobs *out, struct errbuf *err);
+void x86_acpi_blobs_free(struct x86_acpi_blobs *b);
 
 /* VM-wide setup before any vCPU exists: TSS and identity-map addresses, in-kernel irqchip, PIT. */
 int x86_vm_init(int vm_fd, struct errbuf *err);
