@@ -125,6 +125,14 @@ int pci_bus_add(struct pci_bus *bus, int devfn, const struct pci_dev_ops *ops, v
 	return ret;
 }
 
+void pci_bus_set_host(struct pci_bus *bus, const struct pci_dev_ops *ops, void *opaque)
+{
+	pthread_mutex_lock(&bus->lock);
+	bus->fn[0].ops = ops ? ops : &host_ops;
+	bus->fn[0].opaque = ops ? opaque : &bus->host;
+	pthread_mutex_unlock(&bus->lock);
+}
+
 int pci_bus_remove(struct pci_bus *bus, unsigned int devfn)
 {
 	int ret = -ENOENT;

@@ -75,6 +75,12 @@ int pci_bus_init(struct pci_bus *bus, uint64_t mmio_start, uint64_t mmio_end, ui
 		 uint64_t io_end);
 void pci_bus_destroy(struct pci_bus *bus);
 
+/*
+ * Replace the host bridge's config-space handlers (00:00.0) with a chipset model of the caller's,
+ * before any vCPU runs: firmware looks for a host bridge it knows (devices/i440fx.h).
+ */
+void pci_bus_set_host(struct pci_bus *bus, const struct pci_dev_ops *ops, void *opaque);
+
 /* Claim 0xcf8-0xcff on the I/O bus. */
 int pci_bus_attach(struct pci_bus *bus, struct io_bus *io);
 

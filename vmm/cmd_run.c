@@ -16,6 +16,7 @@
 #include "devices/uart_console.h"
 #include "vmm/commands.h"
 #include "vmm/rss.h"
+#include "vmm/run_firmware.h"
 #include "vmm/run_options.h"
 #include "vmm/vm.h"
 #include "vmm/vm_vfio.h"
@@ -38,6 +39,8 @@ struct run {
 	struct host_paths host;
 	struct managed_binding managed;
 	bool managed_ready;
+	struct run_firmware fw; /* --firmware */
+	bool fw_loaded;
 	struct x86_boot_entry entry;
 	int signal_fd;
 	struct timespec t_start;
@@ -99,9 +102,16 @@ static int build(struct run *r, struct errbuf *err)
 		.kernel = r->opt.kernel,
 		.initrd = r->opt.initrd,
 	};
+	bool firmware = r->opt.firmware != NULL;
 	char *cmdline;
 	int ret;
 
+	if (firmware) {
+		ret = run_firmware_load(&r->fw, &r->opt, err);
+		r->fw_loaded = true;
+		if (ret)
+			return is_usage_errno(ret) ? EXIT_USAGE : EXIT_RUNTIME;
+	}
 	ret = vm_open(&r->vm, err);
 	r->vm_open = true;
 	r->vm.t_start = r->t_start;
@@ -116,7 +126,11 @@ static int build(struct run *r, struct errbuf *err)
 			   (unsigned long long)(r->opt.memory >> 20));
 		return EXIT_USAGE;
 	}
-	if (vm_add_ram(&r->vm, err) || x86_vm_init(r->vm.vm_fd, err) || setup_devices(r, err))
+	if (vm_add_ram(&r->vm, firmware ? RUN_FIRMWARE_RAM_SKIP_START : 0,
+		       firmware ? RUN_FIRMWARE_RAM_SKIP_END : 0, err) ||
+	    x86_vm_init(r->vm.vm_fd, err) || setup_devices(r, err))
+		return EXIT_RUNTIME;
+	if (firmware && run_firmware_platform(&r->fw, &r->vm, &r->pci, &r->opt, err))
 		return EXIT_RUNTIME;
 	/* passthrough devices: their errors come before the guest starts, the devices untouched */
 	if (r->opt.nr_vfio) {
@@ -129,6 +143,13 @@ static int build(struct run *r, struct errbuf *err)
 				   x86_pci_intx_gsi, err))
 			return EXIT_RUNTIME;
 		r->vfio_ready = true;
+	}
+	if (firmware) {
+		ret = run_firmware_config(&r->fw, &r->pci, &r->opt, err);
+		if (ret)
+			return is_usage_errno(ret) ? EXIT_USAGE : EXIT_RUNTIME;
+		r->entry.reset = true;
+		goto vcpus;
 	}
 	cmdline = run_kernel_cmdline(&r->opt);
 	if (!cmdline) {
@@ -144,6 +165,7 @@ static int build(struct run *r, struct errbuf *err)
 	ret = x86_build_tables(&r->vm.mem, r->opt.cpus, err);
 	if (ret)
 		return ret == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+vcpus:
 	if (vm_create_vcpus(&r->vm, r->opt.cpus, init_vcpu, r, err))
 		return EXIT_RUNTIME;
 	return EXIT_OK;
@@ -240,6 +262,8 @@ static void release(struct run *r)
 		if (managed_restore_all(&r->managed, &e))
 			fprintf(stderr, "vfvm run: %s\n", errbuf_msg(&e));
 	}
+	if (r->fw_loaded)
+		run_firmware_release(&r->fw);
 	if (r->pci_ready)
 		pci_bus_destroy(&r->pci);
 	if (r->vm_open)

@@ -32,8 +32,10 @@ void run_usage(FILE *out)
 {
 	static const char text[] =
 		"Usage: vfvm run --kernel KERNEL [--initrd FILE] [--cmdline STR] [--memory SIZE]\n"
-		"                [--cpus N] [--stats] [--vfio PCI-ADDRESS[,bind]]...\n\n"
-		"Boot Linux in a KVM virtual machine. The guest's serial console (ttyS0) is\n"
+		"                [--cpus N] [--stats] [--vfio PCI-ADDRESS[,bind]]...\n"
+		"       vfvm run --firmware [PATH] [--boot disk|kernel] [--kernel ...] [--vfio ...]...\n\n"
+		"Boot Linux in a KVM virtual machine, directly or through a BIOS (SeaBIOS) that\n"
+		"can boot from a passed-through disk. The guest's serial console (ttyS0) is\n"
 		"vfvm's stdin and stdout. Exit status: 0 when the guest powers off or reboots,\n"
 		"1 on a runtime failure or a signal (SIGINT, SIGTERM), 2 on a usage error.\n\n"
 		"Options:\n"
@@ -43,6 +45,13 @@ void run_usage(FILE *out)
 		"                   \"%s\"\n"
 		"  --memory SIZE    guest RAM: MiB, or with a K/M/G/T suffix (default 512M)\n"
 		"  --cpus N         number of vCPUs (default 1)\n"
+		"  --firmware [PATH] boot through a BIOS image (default: %s),\n"
+		"                   which finds the disks and NICs passed with --vfio\n"
+		"  --boot disk      with --firmware: boot the first bootable passed-through disk\n"
+		"                   (the default without --kernel)\n"
+		"  --boot kernel    with --firmware: boot --kernel through the BIOS (the default\n"
+		"                   with --kernel)\n"
+		"  --firmware-log FILE  write the BIOS's debug log (I/O port 0x402) to FILE\n"
 		"  --stats          print the count of VM exits by reason on stderr at exit\n"
 		"  --vfio ADDR      pass a PCI device bound to vfio-pci through (repeatable):\n"
 		"                   0000:01:00.0 or /sys/bus/pci/devices/0000:01:00.0\n"
@@ -51,7 +60,7 @@ void run_usage(FILE *out)
 		"                   on every exit (poweroff, error, SIGINT/SIGTERM)\n"
 		"  -h, --help       this text\n";
 
-	fprintf(out, text, run_default_cmdline());
+	fprintf(out, text, run_default_cmdline(), VFVM_DEFAULT_FIRMWARE);
 }
 
 int run_parse_size(const char *s, uint64_t *bytes)
@@ -132,8 +141,8 @@ static bool is_option(const char *a, const char *name)
 
 static const char *valued_option(const char *a)
 {
-	static const char *const names[] = {"--kernel", "--initrd", "--cmdline",
-					    "--memory", "--cpus",   "--vfio"};
+	static const char *const names[] = {"--kernel", "--initrd", "--cmdline",      "--memory",
+					    "--cpus",	"--vfio",   "--firmware-log", "--boot"};
 
 	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (is_option(a, names[i]))
@@ -141,8 +150,32 @@ static const char *valued_option(const char *a)
 	return NULL;
 }
 
+/* Options that only make sense together. */
+static int check_combination(struct run_options *o, bool boot_given, struct errbuf *err)
+{
+	if (!o->firmware) {
+		if (boot_given)
+			return errbuf_set(err, EINVAL, "--boot needs --firmware");
+		if (o->firmware_log)
+			return errbuf_set(err, EINVAL, "--firmware-log needs --firmware");
+		if (!o->kernel)
+			return errbuf_set(err, EINVAL,
+					  "--kernel is required (or --firmware to boot from a disk)");
+		return 0;
+	}
+	if (!boot_given)
+		o->boot = o->kernel ? RUN_BOOT_KERNEL : RUN_BOOT_DISK;
+	if (o->boot == RUN_BOOT_KERNEL && !o->kernel)
+		return errbuf_set(err, EINVAL, "--boot kernel needs --kernel");
+	if (!o->kernel && (o->initrd || o->cmdline))
+		return errbuf_set(err, EINVAL, "%s needs --kernel", o->initrd ? "--initrd" : "--cmdline");
+	return 0;
+}
+
 int run_options_parse(int argc, char **argv, struct run_options *o, struct errbuf *err)
 {
+	bool boot_given = false;
+
 	*o = (struct run_options){
 		.memory = RUN_DEFAULT_MEMORY,
 		.cpus = 1,
@@ -157,6 +190,18 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 		}
 		if (!strcmp(a, "--stats")) {
 			o->stats = true;
+			continue;
+		}
+		/* --firmware takes its path only when one follows that is not an option */
+		if (is_option(a, "--firmware")) {
+			if (a[strlen("--firmware")] == '=')
+				o->firmware = a + strlen("--firmware=");
+			else if (i + 1 < argc && argv[i + 1][0] != '-')
+				o->firmware = argv[++i];
+			else
+				o->firmware = VFVM_DEFAULT_FIRMWARE;
+			if (!*o->firmware)
+				return errbuf_set(err, EINVAL, "--firmware: empty file name");
 			continue;
 		}
 		name = valued_option(a);
@@ -178,6 +223,18 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 			o->initrd = v;
 		} else if (is_option(a, "--cmdline")) {
 			o->cmdline = v;
+		} else if (is_option(a, "--firmware-log")) {
+			if (!*v)
+				return errbuf_set(err, EINVAL, "--firmware-log: empty file name");
+			o->firmware_log = v;
+		} else if (is_option(a, "--boot")) {
+			if (!strcmp(v, "disk"))
+				o->boot = RUN_BOOT_DISK;
+			else if (!strcmp(v, "kernel"))
+				o->boot = RUN_BOOT_KERNEL;
+			else
+				return errbuf_set(err, EINVAL, "--boot %s: not 'disk' or 'kernel'", v);
+			boot_given = true;
 		} else if (is_option(a, "--vfio")) {
 			struct vfio_arg va;
 
@@ -207,9 +264,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 					  v, RUN_MAX_CPUS);
 		}
 	}
-	if (!o->kernel)
-		return errbuf_set(err, EINVAL, "--kernel is required");
-	return 0;
+	return check_combination(o, boot_given, err);
 }
 
 static int check_file(const char *what, const char *path, struct errbuf *err)
@@ -229,8 +284,12 @@ static int check_file(const char *what, const char *path, struct errbuf *err)
 
 int run_options_check_files(const struct run_options *o, struct errbuf *err)
 {
-	int ret = check_file("--kernel", o->kernel, err);
+	int ret = 0;
 
+	if (o->kernel)
+		ret = check_file("--kernel", o->kernel, err);
+	if (!ret && o->firmware)
+		ret = check_file("--firmware", o->firmware, err);
 	if (!ret && o->initrd)
 		ret = check_file("--initrd", o->initrd, err);
 	return ret;

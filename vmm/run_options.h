@@ -18,8 +18,17 @@
 #define RUN_MAX_CPUS 4096 /* before KVM is asked how many it allows */
 #define RUN_MAX_VFIO 8	  /* passthrough devices (VFIO_MAX_ASSIGNED) */
 
+/* What the firmware boots (--boot). */
+enum run_boot {
+	RUN_BOOT_KERNEL, /* the --kernel given, through fw_cfg */
+	RUN_BOOT_DISK,	 /* the first bootable disk of the passed-through devices */
+};
+
 struct run_options {
 	const char *kernel;
+	const char *firmware;	  /* --firmware: a BIOS image (NULL: direct kernel boot) */
+	const char *firmware_log; /* --firmware-log: where the firmware's debug port writes */
+	enum run_boot boot;
 	const char *initrd;
 	const char *cmdline; /* the user's words (--cmdline), or NULL */
 	uint64_t memory;

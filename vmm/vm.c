@@ -140,7 +140,24 @@ static int set_slot(struct vm *vm, unsigned int slot, uint64_t gpa, uint64_t siz
 	return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) ? -errno : 0;
 }
 
-int vm_add_ram(struct vm *vm, struct errbuf *err)
+/* A slot for [gpa, gpa + size) of RAM range ram; nothing for an empty piece. */
+static int add_ram_slot(struct vm *vm, const struct ram_range *ram, uint64_t gpa, uint64_t size,
+			struct errbuf *err)
+{
+	unsigned int slot;
+	int r;
+
+	if (!size)
+		return 0;
+	r = vm_map_host_memory(vm, gpa, size, (uint8_t *)ram->hva + (gpa - ram->gpa), false, &slot);
+	if (r)
+		return errbuf_set(err, r, "KVM memory slot for RAM at %#llx (%llu KiB): %s",
+				  (unsigned long long)gpa, (unsigned long long)(size >> 10),
+				  strerror(-r));
+	return 0;
+}
+
+int vm_add_ram(struct vm *vm, uint64_t skip_start, uint64_t skip_end, struct errbuf *err)
 {
 	int r = guest_mem_alloc(&vm->mem);
 
@@ -149,13 +166,19 @@ int vm_add_ram(struct vm *vm, struct errbuf *err)
 				  (unsigned long long)(vm->mem.total >> 20));
 	for (unsigned int i = 0; i < vm->mem.nr_ram; i++) {
 		const struct ram_range *ram = &vm->mem.ram[i];
-		unsigned int slot;
+		uint64_t end = ram->gpa + ram->size;
 
-		r = vm_map_host_memory(vm, ram->gpa, ram->size, ram->hva, false, &slot);
+		if (skip_start >= skip_end || skip_end <= ram->gpa || skip_start >= end) {
+			r = add_ram_slot(vm, ram, ram->gpa, ram->size, err);
+		} else {
+			uint64_t lo = skip_start > ram->gpa ? skip_start : ram->gpa;
+			uint64_t hi = skip_end < end ? skip_end : end;
+
+			r = add_ram_slot(vm, ram, ram->gpa, lo - ram->gpa, err) ?:
+			    add_ram_slot(vm, ram, hi, end - hi, err);
+		}
 		if (r)
-			return errbuf_set(err, r, "KVM memory slot for RAM at %#llx (%llu MiB): %s",
-					  (unsigned long long)ram->gpa,
-					  (unsigned long long)(ram->size >> 20), strerror(-r));
+			return r;
 	}
 	return 0;
 }

@@ -73,8 +73,12 @@ int vm_open(struct vm *vm, struct errbuf *err);
 /* Stop the vCPUs if they still run and release everything (safe on a half-opened VM). */
 void vm_close(struct vm *vm);
 
-/* Back vm->mem (already laid out) with memory and give each range a memory slot. */
-int vm_add_ram(struct vm *vm, struct errbuf *err);
+/*
+ * Back vm->mem (already laid out) with memory and give each range a memory slot, except
+ * [skip_start, skip_end) (page aligned; 0, 0 for none): RAM there is allocated and DMA-mapped
+ * like the rest, but its slots are the caller's (the BIOS area under the PAM registers).
+ */
+int vm_add_ram(struct vm *vm, uint64_t skip_start, uint64_t skip_end, struct errbuf *err);
 
 /* Per-vCPU architecture setup (CPUID, MSRs, registers), called once per vCPU in index order. */
 typedef int (*vcpu_init_fn)(struct vm *vm, struct vcpu *vcpu, void *arg, struct errbuf *err);

@@ -140,7 +140,7 @@ static int guest_setup_irqchip(struct guest *g, const uint8_t *code, size_t len,
 	r = guest_mem_layout(&g->vm.mem, RAM_SIZE, 0xc0000000ULL, 0x100000000ULL);
 	if (r)
 		return errbuf_set(&g->err, r, "guest_mem_layout");
-	r = vm_add_ram(&g->vm, &g->err);
+	r = vm_add_ram(&g->vm, 0, 0, &g->err);
 	if (r)
 		return r;
 	memcpy(guest_mem_ptr(&g->vm.mem, CODE_GPA, len), code, len);

@@ -128,7 +128,7 @@ static void usage_errors_name_the_value(void **state)
 	assert_int_equal(parse(&o, &e, "--kernel", "k", "--cpus", "-1", NULL), -EINVAL);
 	assert_int_equal(parse(&o, &e, "--kernel", "k", "--cpus", "4x", NULL), -EINVAL);
 	assert_int_equal(parse(&o, &e, "--cpus", "2", NULL), -EINVAL);
-	assert_non_null(strstr(errbuf_msg(&e), "--kernel is required"));
+	assert_non_null(strstr(errbuf_msg(&e), "--kernel is required (or --firmware"));
 	assert_int_equal(parse(&o, &e, "--kernel", NULL), -EINVAL);
 	assert_non_null(strstr(errbuf_msg(&e), "--kernel needs a value"));
 	assert_int_equal(parse(&o, &e, "--kernel=", NULL), -EINVAL);
@@ -169,6 +169,54 @@ static void vfio_addresses(void **state)
 			       "--vfio", "09:00.0", NULL),
 			 -EINVAL);
 	assert_non_null(strstr(errbuf_msg(&e), "at most 8 devices"));
+}
+
+static void firmware_options(void **state)
+{
+	struct run_options o;
+	struct errbuf e;
+	(void)state;
+
+	/* direct boot: no firmware */
+	assert_int_equal(parse(&o, &e, "--kernel", "k", NULL), 0);
+	assert_null(o.firmware);
+	/* the default image, and the boot that follows from --kernel being there or not */
+	assert_int_equal(parse(&o, &e, "--firmware", NULL), 0);
+	assert_string_equal(o.firmware, VFVM_DEFAULT_FIRMWARE);
+	assert_int_equal(o.boot, RUN_BOOT_DISK);
+	assert_int_equal(parse(&o, &e, "--firmware", "--kernel", "k", NULL), 0);
+	assert_string_equal(o.firmware, VFVM_DEFAULT_FIRMWARE);
+	assert_string_equal(o.kernel, "k");
+	assert_int_equal(o.boot, RUN_BOOT_KERNEL);
+	/* a path after --firmware, in both spellings */
+	assert_int_equal(parse(&o, &e, "--firmware", "bios.bin", "--boot", "disk", NULL), 0);
+	assert_string_equal(o.firmware, "bios.bin");
+	assert_int_equal(parse(&o, &e, "--firmware=bios.bin", "--kernel", "k", "--boot=disk",
+			       "--firmware-log", "fw.log", NULL),
+			 0);
+	assert_string_equal(o.firmware, "bios.bin");
+	assert_int_equal(o.boot, RUN_BOOT_DISK);
+	assert_string_equal(o.firmware_log, "fw.log");
+
+	assert_int_equal(parse(&o, &e, "--firmware=", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--firmware: empty file name"));
+	assert_int_equal(parse(&o, &e, "--firmware", "--boot", "floppy", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--boot floppy: not 'disk' or 'kernel'"));
+	assert_int_equal(parse(&o, &e, "--firmware", "--boot", "kernel", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--boot kernel needs --kernel"));
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--boot", "disk", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--boot needs --firmware"));
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--firmware-log", "x", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--firmware-log needs --firmware"));
+	assert_int_equal(parse(&o, &e, "--firmware", "--initrd", "i", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--initrd needs --kernel"));
+	assert_int_equal(parse(&o, &e, "--firmware", "--cmdline", "quiet", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--cmdline needs --kernel"));
+	assert_int_equal(parse(&o, &e, "--firmware", "--firmware-log", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--firmware-log needs a value"));
+	/* --firmwarex is not --firmware */
+	assert_int_equal(parse(&o, &e, "--firmwarex", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "unknown option '--firmwarex'"));
 }
 
 static void cpus_against_kvm(void **state)
@@ -215,6 +263,12 @@ static void files_are_checked_and_named(void **state)
 			 0);
 	assert_int_equal(run_options_check_files(&o, &e), -ENOENT);
 	assert_non_null(strstr(errbuf_msg(&e), "--initrd /nonexistent/initrd"));
+	assert_int_equal(parse(&o, &e, "--firmware", "/nonexistent/bios.bin", NULL), 0);
+	assert_int_equal(run_options_check_files(&o, &e), -ENOENT);
+	assert_non_null(strstr(errbuf_msg(&e), "--firmware /nonexistent/bios.bin"));
+	assert_int_equal(parse(&o, &e, "--firmware", dir, NULL), 0);
+	assert_int_equal(run_options_check_files(&o, &e), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "not a regular file"));
 	/* root reads anything: the permission check means something only for other users */
 	if (geteuid() != 0) {
 		assert_int_equal(parse(&o, &e, "--kernel", locked, NULL), 0);
@@ -234,6 +288,7 @@ int main(void)
 		cmocka_unit_test(sizes),
 		cmocka_unit_test(usage_errors_name_the_value),
 		cmocka_unit_test(vfio_addresses),
+		cmocka_unit_test(firmware_options),
 		cmocka_unit_test(cpus_against_kvm),
 		cmocka_unit_test(files_are_checked_and_named),
 	};

@@ -16,6 +16,16 @@ check "unknown option: exit 2" 2 "unknown option '--vga'" run --kernel "$tmp/bzI
 check "missing kernel: exit 2 naming the file" 2 "--kernel $tmp/nope: No such file" run --kernel "$tmp/nope"
 check "kernel is a directory: exit 2" 2 "--kernel $tmp: not a regular file" run --kernel "$tmp"
 check "missing initrd: exit 2 naming the file" 2 "--initrd $tmp/nope" run --kernel "$tmp/bzImage" --initrd "$tmp/nope"
+# --firmware: the image is read and checked before KVM is opened, so these need no /dev/kvm
+check "missing firmware file: exit 2 naming it" 2 "--firmware $tmp/nope.bin: No such file" run --firmware "$tmp/nope.bin"
+head -c 5000 /dev/zero >"$tmp/odd.bin"
+check "firmware not a whole page: exit 2" 2 "--firmware $tmp/odd.bin: 5000 bytes" run --firmware "$tmp/odd.bin"
+head -c 65536 /dev/zero >"$tmp/zero.bin"
+check "firmware without a reset vector: exit 2" 2 "--firmware $tmp/zero.bin: not a BIOS image" run --firmware "$tmp/zero.bin"
+check "firmware is a directory: exit 2" 2 "--firmware $tmp: not a regular file" run --firmware "$tmp"
+check "--boot kernel without --kernel: exit 2" 2 "--boot kernel needs --kernel" run --firmware "$tmp/zero.bin" --boot kernel
+check "--boot without --firmware: exit 2" 2 "--boot needs --firmware" run --kernel "$tmp/bzImage" --boot disk
+check "run --help names --firmware and its default image" 0 '--firmware \[PATH\]' run --help
 if [ "$(id -u)" != 0 ]; then
 	cp "$tmp/bzImage" "$tmp/locked" && chmod 000 "$tmp/locked"
 	check "unreadable kernel: exit 2 naming the file" 2 "--kernel $tmp/locked: Permission denied" run --kernel "$tmp/locked"

@@ -204,9 +204,10 @@ int x86_vcpu_init(int kvm_fd, int vcpu_fd, unsigned int index, unsigned int ncpu
 		ret = set_msrs(vcpu_fd, index, err);
 	if (!ret)
 		ret = set_fpu(vcpu_fd, index, err);
-	if (!ret)
+	/* firmware programs the LAPIC and the registers itself, from the reset state KVM gave */
+	if (!ret && !(entry && entry->reset))
 		ret = set_lint(vcpu_fd, index, err);
-	if (!ret && entry)
+	if (!ret && entry && !entry->reset)
 		ret = set_boot_regs(vcpu_fd, index, entry, err);
 	if (ret)
 		return ret;

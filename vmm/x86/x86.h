@@ -38,6 +38,7 @@
 #define X86_CMDLINE_ADDR 0x20000ULL  /* kernel command line ... */
 #define X86_CMDLINE_MAX 0x10000ULL   /* ... at most this long, NUL included */
 #define X86_EBDA_START 0x9fc00ULL    /* reserved in e820 from here ... */
+#define X86_VGA_START 0xa0000ULL     /* firmware boot: no RAM slot from here to 1 MiB (VGA, PAM) */
 #define X86_BIOS_END 0x100000ULL     /* ... to 1 MiB (EBDA, VGA, BIOS area) */
 #define X86_ACPI_START 0xe0000ULL    /* ACPI tables: RSDP first (found by Linux's scan) ... */
 #define X86_ACPI_END 0xffff0ULL	     /* ... all of them inside the BIOS area */
@@ -115,6 +116,7 @@ struct x86_linux_args {
 
 /* What the boot vCPU starts with, filled by x86_load_linux(). */
 struct x86_boot_entry {
+	bool reset; /* firmware boot: KVM's reset state, f000:fff0 (the rest is unused) */
 	uint64_t rip;
 	uint64_t boot_params; /* guest-physical address of struct boot_params (%rsi) */
 	uint64_t stack;
@@ -163,7 +165,8 @@ int x86_vm_init(int vm_fd, struct errbuf *err);
 /*
  * One vCPU: CPUID (from KVM_GET_SUPPORTED_CPUID, adjusted: APIC id, topology, hypervisor bit,
  * TSC-deadline), MSRs, FPU, and registers. The boot vCPU (entry != NULL) starts at the kernel's
- * entry point; the others wait in the in-kernel LAPIC for INIT/SIPI.
+ * entry point, or with entry->reset in the CPU's reset state for the firmware; the others wait in
+ * the in-kernel LAPIC for INIT/SIPI.
  */
 int x86_vcpu_init(int kvm_fd, int vcpu_fd, unsigned int index, unsigned int ncpus,
 		  const struct x86_boot_entry *entry, struct errbuf *err);
