@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "devices/uart_console.h"
+#include "firmware/acpi_loader.h"
 #include "firmware/fw_cfg_linux.h"
 
 /* What the boot menu and the sercon port are set to: no menu wait, SeaBIOS's screen on COM1. */
@@ -155,6 +156,26 @@ int run_firmware_bootorder(struct pci_bus *pci, enum run_boot boot, char *buf, s
 	return ret;
 }
 
+/*
+ * vfvm's own ACPI tables (the PC variant: PIC, PIT, CMOS and PM1 registers exist), which SeaBIOS
+ * places and links by the loader script, instead of its built-in ones for a PIIX4 vfvm lacks.
+ */
+static int add_acpi(struct run_firmware *f, unsigned int cpus, struct errbuf *err)
+{
+	struct x86_acpi_blobs b;
+	int ret = x86_acpi_firmware_blobs(cpus, &b, err);
+
+	if (ret)
+		return ret;
+	ret = fw_cfg_add_file(&f->fw_cfg, X86_ACPI_FW_RSDP, b.rsdp, b.rsdp_len, NULL) ?:
+	      fw_cfg_add_file(&f->fw_cfg, X86_ACPI_FW_TABLES, b.tables, b.tables_len, NULL) ?:
+	      fw_cfg_add_file(&f->fw_cfg, ACPI_LOADER_FILE, b.loader, b.loader_len, NULL);
+	x86_acpi_blobs_free(&b);
+	if (ret)
+		return errbuf_set(err, ret, "fw_cfg ACPI tables: %s", strerror(-ret));
+	return 0;
+}
+
 int run_firmware_config(struct run_firmware *f, struct pci_bus *pci, const struct run_options *o,
 			struct errbuf *err)
 {
@@ -176,6 +197,9 @@ int run_firmware_config(struct run_firmware *f, struct pci_bus *pci, const struc
 	      fw_cfg_add_file(&f->fw_cfg, "etc/boot-fail-wait", &fail_wait, sizeof(fail_wait), NULL);
 	if (ret)
 		return errbuf_set(err, ret, "fw_cfg: %s", strerror(-ret));
+	ret = add_acpi(f, o->cpus, err);
+	if (ret)
+		return ret;
 	/* --kernel: its items and the ROM that boots them, whether or not it boots first */
 	if (o->kernel) {
 		char *cmdline = run_kernel_cmdline(o);
