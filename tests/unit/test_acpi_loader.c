@@ -15,7 +15,9 @@
 #include <cmocka.h>
 
 #include "acpi_test_util.h"
+#include "devices/bus.h"
 #include "firmware/acpi_loader.h"
+#include "firmware/fw_cfg.h"
 #include "vmm/x86/x86.h"
 
 #define GUEST_RAM (16u << 20)
@@ -349,6 +351,71 @@ static void a_misordered_script_is_caught(void **state)
 	x86_acpi_blobs_free(&b);
 }
 
+/* Read fw_cfg file `name` through the selector and data ports, as SeaBIOS's romfile does. */
+static uint8_t *fw_cfg_read_file(struct io_bus *bus, const char *name, size_t *size)
+{
+	uint16_t sel = FW_CFG_FILE_DIR;
+	uint8_t hdr[4], ent[64], *data;
+	uint32_t count;
+
+	io_bus_access(bus, IO_SPACE_PIO, FW_CFG_PORT_SEL, &sel, 2, true);
+	for (unsigned int i = 0; i < 4; i++)
+		io_bus_access(bus, IO_SPACE_PIO, FW_CFG_PORT_DATA, &hdr[i], 1, false);
+	count = (uint32_t)hdr[0] << 24 | hdr[1] << 16 | hdr[2] << 8 | hdr[3];
+	for (uint32_t n = 0; n < count; n++) {
+		/* be32 size, be16 select, be16 reserved, name[56] */
+		for (unsigned int i = 0; i < 64; i++)
+			io_bus_access(bus, IO_SPACE_PIO, FW_CFG_PORT_DATA, &ent[i], 1, false);
+		if (strcmp((const char *)ent + 8, name))
+			continue;
+		*size = (size_t)ent[0] << 24 | ent[1] << 16 | ent[2] << 8 | ent[3];
+		sel = (uint16_t)(ent[4] << 8 | ent[5]);
+		data = malloc(*size);
+		assert_non_null(data);
+		io_bus_access(bus, IO_SPACE_PIO, FW_CFG_PORT_SEL, &sel, 2, true);
+		for (size_t i = 0; i < *size; i++)
+			io_bus_access(bus, IO_SPACE_PIO, FW_CFG_PORT_DATA, &data[i], 1, false);
+		return data;
+	}
+	return NULL;
+}
+
+/* The three files as fw_cfg serves them (what the lead's wiring adds) run the same way. */
+static void through_fw_cfg(void **state)
+{
+	struct x86_acpi_blobs b, got;
+	struct errbuf err = {""};
+	struct io_bus bus;
+	struct fw_cfg fw;
+	struct run r = {.ram = calloc(1, GUEST_RAM)};
+	(void)state;
+
+	assert_non_null(r.ram);
+	assert_int_equal(x86_acpi_firmware_blobs(3, &b, &err), 0);
+	assert_int_equal(io_bus_init(&bus), 0);
+	assert_int_equal(fw_cfg_init(&fw, NULL, NULL), 0);
+	assert_int_equal(fw_cfg_attach(&fw, &bus), 0);
+	assert_int_equal(fw_cfg_add_file(&fw, X86_ACPI_FW_RSDP, b.rsdp, b.rsdp_len, NULL), 0);
+	assert_int_equal(fw_cfg_add_file(&fw, X86_ACPI_FW_TABLES, b.tables, b.tables_len, NULL), 0);
+	assert_int_equal(fw_cfg_add_file(&fw, X86_ACPI_FW_LOADER, b.loader, b.loader_len, NULL), 0);
+	x86_acpi_blobs_free(&b);
+
+	got.rsdp = fw_cfg_read_file(&bus, X86_ACPI_FW_RSDP, &got.rsdp_len);
+	got.tables = fw_cfg_read_file(&bus, X86_ACPI_FW_TABLES, &got.tables_len);
+	got.loader = fw_cfg_read_file(&bus, ACPI_LOADER_FILE, &got.loader_len);
+	assert_non_null(got.rsdp);
+	assert_non_null(got.tables);
+	assert_non_null(got.loader);
+	execute(&r, &got, 0xf6000, 0xffd000);
+	assert_int_equal(r.errors, 0);
+	assert_int_equal(check_chain(&r, 3), 0);
+	assert_int_equal(rsdp_found_by_scan(&r), 1);
+	x86_acpi_blobs_free(&got);
+	fw_cfg_destroy(&fw);
+	io_bus_destroy(&bus);
+	free(r.ram);
+}
+
 static void bad_cpu_counts(void **state)
 {
 	struct x86_acpi_blobs b;
@@ -372,6 +439,7 @@ int main(void)
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(tables_come_out_whole_wherever_they_are_placed),
 		cmocka_unit_test(a_misordered_script_is_caught),
+		cmocka_unit_test(through_fw_cfg),
 		cmocka_unit_test(bad_cpu_counts),
 	};
 
