@@ -17,14 +17,18 @@ rc=$?
 check "malformed firmware file: exit 2 ($rc): $(cat /tmp/fw-odd.out)" \
 	[ $rc = 2 -a "$(wc -l </tmp/fw-odd.out)" = 1 ]
 
-# --- kernel boot through SeaBIOS, with its debug log on port 0x402
-run_logged /tmp/fw-kernel.log 300 $FW_RUN --firmware-log /tmp/seabios.log --kernel $GUEST_KERNEL \
+# --- kernel boot through SeaBIOS, with its debug log on port 0x402, two vCPUs (SeaBIOS wakes and
+# counts the second, Linux wakes it again)
+run_logged /tmp/fw-kernel.log 300 $FW_RUN --cpus 2 --firmware-log /tmp/seabios.log --kernel $GUEST_KERNEL \
 	--initrd $GUEST_INITRD --cmdline "quiet rdinit=/init vfvm.test=info"
 show_log /tmp/fw-kernel.log fw-kernel
 show_log /tmp/seabios.log seabios
 check "kernel boot: SeaBIOS boots L2 to its end, exit $(cat /tmp/fw-kernel.log.rc)" \
 	grep -q L2-END /tmp/fw-kernel.log
 check "kernel boot: L2 powered off (exit 0)" [ "$(cat /tmp/fw-kernel.log.rc)" = 0 ]
+check "kernel boot: L2 runs on both vCPUs ($(l2_result /tmp/fw-kernel.log nproc))" \
+	[ "$(l2_result /tmp/fw-kernel.log nproc)" = 2 ]
+check "kernel boot: SeaBIOS found both CPUs" grep -q 'Found 2 cpu(s)' /tmp/seabios.log
 check "kernel boot: SeaBIOS ran (its log on port 0x402 names it)" grep -q '^SeaBIOS (version' /tmp/seabios.log
 check "kernel boot: SeaBIOS found the i440FX it trusts fw_cfg on" grep -q 'Running on QEMU (i440fx)' /tmp/seabios.log
 check "kernel boot: SeaBIOS took RAM from etc/e820" grep -q 'qemu/e820: addr 0x0000000000000000' /tmp/seabios.log
