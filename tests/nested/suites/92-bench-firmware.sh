@@ -46,6 +46,21 @@ while [ $r -le $ROUNDS ]; do
 	done
 	r=$((r + 1))
 done
+# where the time goes in one run: seconds from the VMM's start to each milestone on the console
+phases() { # phases LOG
+	awk -v t0="$(awk '/^start/ {print $2}' "$1.time")" '
+		/SeaBIOS \(version/ && !b { b = $1 } /Booting from/ && !f { f = $1 }
+		/SYSLINUX/ && !s { s = $1 } /L2-MARKER/ && !m { m = $1 }
+		function at(x) { return x ? sprintf("%.2f", x - t0) : "-" }
+		END { printf "banner %s, boot %s, syslinux %s, L2 marker %s", at(b), at(f), at(s), at(m) }' "$1"
+}
+for c in $CASES; do
+	for r in $(seq 1 $ROUNDS); do
+		diag "bench: $c run $r: $(phases /tmp/bench-$c-$r.log)$(sed -n \
+			's/^[0-9.]* vfvm: start-up (main() to the first KVM_RUN): \(.*\)$/, start-up \1/p' \
+			/tmp/bench-$c-$r.log)"
+	done
+done
 for c in $CASES; do
 	n=$(wc -l </tmp/bench.$c)
 	check "$c reached the L2 marker in $n of $ROUNDS runs" [ "$n" = $ROUNDS ]
