@@ -218,6 +218,11 @@ static void print_stats(struct run *r)
 	exit_stats_print(&sum, stderr);
 	fprintf(stderr, "vfvm: start-up (main() to the first KVM_RUN): %.2f ms\n",
 		atomic_load(&r->vm.first_run_ns) / 1e6);
+	if (r->vfio_ready)
+		fprintf(stderr,
+			"vfvm: of which passthrough: opening and resetting devices %.2f ms, "
+			"mapping guest RAM for DMA %.2f ms\n",
+			r->vfio.assign.open_ns / 1e6, r->vfio.assign.map_ns / 1e6);
 	f = fopen("/proc/self/smaps", "re");
 	if (f && rss_outside_guest_ram(f, &r->vm.mem, &kib) == 0)
 		fprintf(stderr, "vfvm: resident memory outside guest RAM: %llu KiB\n",
