@@ -92,8 +92,8 @@ static int setup_devices(struct run *r, struct errbuf *err)
 	ret = power_attach(&r->power, &r->vm.bus, X86_ACPI_SLEEP_PORT, X86_ACPI_S5_SLP_TYP);
 	/* firmware boot gives the guest PC ACPI tables, whose power-off is the PM1 registers */
 	if (!ret && r->opt.firmware)
-		ret = power_attach_acpi_pm1(&r->power, &r->vm.bus, X86_ACPI_PM1_EVT, X86_ACPI_PM1_CNT,
-					    X86_ACPI_S5_SLP_TYP);
+		ret = power_attach_acpi_pm1(&r->power, &r->vm.bus, X86_ACPI_PM1_EVT,
+					    X86_ACPI_PM1_CNT, X86_ACPI_S5_SLP_TYP);
 	if (ret)
 		return errbuf_set(err, ret, "power-off / reset ports: %s", strerror(-ret));
 	return 0;

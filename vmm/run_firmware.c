@@ -182,7 +182,8 @@ int run_firmware_config(struct run_firmware *f, struct pci_bus *pci, const struc
 	const struct fw_cfg_range kvm_pages = {X86_KVM_IDENTITY_MAP_ADDR,
 					       X86_KVM_PRIVATE_END - X86_KVM_IDENTITY_MAP_ADDR};
 	const uint16_t sercon = FW_SERCON_PORT, no_menu = 0;
-	/* with nothing to boot SeaBIOS reboots after this many ms; a reboot ends vfvm, so at once */
+	/* with nothing to boot SeaBIOS reboots after this many ms; a reboot ends vfvm, so at once
+	 */
 	const uint32_t fail_wait = 0;
 	char order[BOOTORDER_MAX];
 	size_t order_len;

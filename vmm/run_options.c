@@ -33,7 +33,8 @@ void run_usage(FILE *out)
 	static const char text[] =
 		"Usage: vfvm run --kernel KERNEL [--initrd FILE] [--cmdline STR] [--memory SIZE]\n"
 		"                [--cpus N] [--stats] [--vfio PCI-ADDRESS[,bind]]...\n"
-		"       vfvm run --firmware [PATH] [--boot disk|kernel] [--kernel ...] [--vfio ...]...\n\n"
+		"       vfvm run --firmware [PATH] [--boot disk|kernel] [--kernel ...] [--vfio "
+		"...]...\n\n"
 		"Boot Linux in a KVM virtual machine, directly or through a BIOS (SeaBIOS) that\n"
 		"can boot from a passed-through disk. The guest's serial console (ttyS0) is\n"
 		"vfvm's stdin and stdout. Exit status: 0 when the guest powers off or reboots,\n"
@@ -55,8 +56,10 @@ void run_usage(FILE *out)
 		"  --stats          print the count of VM exits by reason on stderr at exit\n"
 		"  --vfio ADDR      pass a PCI device bound to vfio-pci through (repeatable):\n"
 		"                   0000:01:00.0 or /sys/bus/pci/devices/0000:01:00.0\n"
-		"  --vfio ADDR,bind the same, for a device still on its host driver: vfvm binds it to\n"
-		"                   vfio-pci before the guest starts and gives it back to its driver\n"
+		"  --vfio ADDR,bind the same, for a device still on its host driver: vfvm binds it "
+		"to\n"
+		"                   vfio-pci before the guest starts and gives it back to its "
+		"driver\n"
 		"                   on every exit (poweroff, error, SIGINT/SIGTERM)\n"
 		"  -h, --help       this text\n";
 
@@ -159,8 +162,9 @@ static int check_combination(struct run_options *o, bool boot_given, struct errb
 		if (o->firmware_log)
 			return errbuf_set(err, EINVAL, "--firmware-log needs --firmware");
 		if (!o->kernel)
-			return errbuf_set(err, EINVAL,
-					  "--kernel is required (or --firmware to boot from a disk)");
+			return errbuf_set(
+				err, EINVAL,
+				"--kernel is required (or --firmware to boot from a disk)");
 		return 0;
 	}
 	if (!boot_given)
@@ -168,7 +172,8 @@ static int check_combination(struct run_options *o, bool boot_given, struct errb
 	if (o->boot == RUN_BOOT_KERNEL && !o->kernel)
 		return errbuf_set(err, EINVAL, "--boot kernel needs --kernel");
 	if (!o->kernel && (o->initrd || o->cmdline))
-		return errbuf_set(err, EINVAL, "%s needs --kernel", o->initrd ? "--initrd" : "--cmdline");
+		return errbuf_set(err, EINVAL, "%s needs --kernel",
+				  o->initrd ? "--initrd" : "--cmdline");
 	return 0;
 }
 
@@ -233,7 +238,8 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 			else if (!strcmp(v, "kernel"))
 				o->boot = RUN_BOOT_KERNEL;
 			else
-				return errbuf_set(err, EINVAL, "--boot %s: not 'disk' or 'kernel'", v);
+				return errbuf_set(err, EINVAL, "--boot %s: not 'disk' or 'kernel'",
+						  v);
 			boot_given = true;
 		} else if (is_option(a, "--vfio")) {
 			struct vfio_arg va;

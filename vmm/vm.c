@@ -174,8 +174,8 @@ int vm_add_ram(struct vm *vm, uint64_t skip_start, uint64_t skip_end, struct err
 			uint64_t lo = skip_start > ram->gpa ? skip_start : ram->gpa;
 			uint64_t hi = skip_end < end ? skip_end : end;
 
-			r = add_ram_slot(vm, ram, ram->gpa, lo - ram->gpa, err) ?:
-			    add_ram_slot(vm, ram, hi, end - hi, err);
+			r = add_ram_slot(vm, ram, ram->gpa, lo - ram->gpa, err)
+				    ?: add_ram_slot(vm, ram, hi, end - hi, err);
 		}
 		if (r)
 			return r;

@@ -98,8 +98,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 4: {
 			uint64_t v;
 
-			bios_shadow_mmio_ops.read(&shadow, addr % (PAM_AREA_END - PAM_AREA_START), &v,
-						  len);
+			bios_shadow_mmio_ops.read(&shadow, addr % (PAM_AREA_END - PAM_AREA_START),
+						  &v, len);
 			break;
 		}
 		default:

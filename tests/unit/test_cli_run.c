@@ -157,10 +157,12 @@ static void vfio_addresses(void **state)
 	assert_int_equal(parse(&o, &e, "--kernel", "k", "--vfio", "0000:01:00.0,bind", NULL), 0);
 	assert_string_equal(o.vfio[0], "0000:01:00.0");
 	assert_true(o.vfio_args[0].bind);
-	assert_int_equal(parse(&o, &e, "--kernel", "k", "--vfio", "0000:01:00.0,bnid", NULL), -EINVAL);
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--vfio", "0000:01:00.0,bnid", NULL),
+			 -EINVAL);
 	assert_non_null(strstr(errbuf_msg(&e), "unknown option 'bnid'"));
 	assert_int_equal(parse(&o, &e, "--kernel", "k", "--vfio", "0000:01:00", NULL), -EINVAL);
-	assert_non_null(strstr(errbuf_msg(&e), "--vfio 0000:01:00: '0000:01:00' is not a PCI address"));
+	assert_non_null(
+		strstr(errbuf_msg(&e), "--vfio 0000:01:00: '0000:01:00' is not a PCI address"));
 	assert_int_equal(parse(&o, &e, "--kernel", "k", "--vfio", NULL), -EINVAL);
 	assert_non_null(strstr(errbuf_msg(&e), "--vfio needs a value"));
 	assert_int_equal(parse(&o, &e, "--kernel", "k", "--vfio", "01:00.0", "--vfio", "02:00.0",
