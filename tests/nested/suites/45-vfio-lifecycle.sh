@@ -6,14 +6,6 @@
 # "Known faults of the test rig").
 . /lib/vfvm/tap.sh
 
-case " $(tr ',' ' ' </proc/cmdline | sed -n 's/.*vfvm\.suites=\([^ ]*\).*/\1/p') " in
-*" vfio-lifecycle "*) ;;
-*)
-	echo "1..0 # SKIP run only when named: scripts/nested/run --suites vfio-lifecycle"
-	exit 0
-	;;
-esac
-
 quiet() { check "the e1000e is quiet (receive, transmit off) before $1" e1000e_quiesce $E1000E; }
 no_dma_fault() { # no_dma_fault COUNT-BEFORE WHAT
 	_n=$(dmar_faults)
