@@ -71,3 +71,44 @@ dev_exits() { # dev_exits LOG BDF: PIO/MMIO exits vfvm handled for the device's 
 irq_count() { # irq_count LOG PATTERN: the guest's interrupt count on the /proc/interrupts line
 	grep 'L2-IRQ' "$1" | grep -iE "$2" | awk '{ s += $4 } END { print s + 0 }'
 }
+
+# --- the e1000e's state between VMMs, as L1 sees it (suite vfio-lifecycle). Only while no VMM holds
+# the device: vfio-pci then keeps its BARs, and /dev/mem (IO_STRICT_DEVMEM) refuses them.
+pci_cfg16() { # pci_cfg16 BDF OFFSET: a 16-bit config register, as hex
+	od -An -tx2 -j "$2" -N 2 /sys/bus/pci/devices/$1/config | tr -d ' '
+}
+bar0_of() { # bar0_of BDF: the physical address of BAR0
+	awk 'NR == 1 { print $1 }' /sys/bus/pci/devices/$1/resource
+}
+# e1000e_regs BDF: the 82574 registers that decide whether it can DMA on its own: CTRL, STATUS, RCTL
+# (bit 1 EN), TCTL (bit 1 EN), IMS, the RX and TX rings of queues 0 and 1 (base, length, head, tail).
+# Reading them has no side effect (ICR, which clears on read, is left out).
+E1000E_REGS="CTRL:0x0 STATUS:0x8 RCTL:0x100 TCTL:0x400 IMS:0xd0 ITR:0xc4 RDBAL0:0x2800 RDBAH0:0x2804
+RDLEN0:0x2808 RDH0:0x2810 RDT0:0x2818 RDBAL1:0x2900 RDBAH1:0x2904 RDH1:0x2910 RDT1:0x2918
+TDBAL0:0x3800 TDBAH0:0x3804 TDH0:0x3810 TDT0:0x3818"
+e1000e_regs() {
+	_b=$(bar0_of $1)
+	for _r in $E1000E_REGS; do
+		printf '%s=%s ' ${_r%%:*} "$(devmem $((_b + ${_r#*:})) 32 2>&1 | tr -d '\n')"
+	done
+	echo
+}
+e1000e_reg() { # e1000e_reg BDF NAME: one of E1000E_REGS, as devmem prints it
+	for _r in $E1000E_REGS; do
+		[ "${_r%%:*}" = "$2" ] && devmem $(($(bar0_of $1) + ${_r#*:})) 32
+	done
+}
+# e1000e_quiesce BDF: do what a working function reset would, for L0's QEMU 7.2 e1000e model: its PCI
+# PM reset (the only reset Linux finds for it) changes nothing, and its CTRL.RST keeps RCTL and the
+# rings. Receive and transmit off, every interrupt cause masked, so that the next guest's driver, which
+# turns bus mastering on before it resets the MAC, finds no ring of the previous guest to DMA into.
+# Only between VMMs (see e1000e_regs); fails when the device did not take it.
+e1000e_quiesce() {
+	_b=$(bar0_of $1)
+	devmem $((_b + 0x100)) 32 0 && devmem $((_b + 0x400)) 32 0 &&
+		devmem $((_b + 0xd8)) 32 0xffffffff &&
+		[ "$(e1000e_reg $1 RCTL)$(e1000e_reg $1 TCTL)" = 0x000000000x00000000 ]
+}
+dmar_faults() { # dmar_faults: how many DMA faults L1's kernel has logged so far
+	dmesg | grep -cE 'DMAR: \[DMA'
+}
