@@ -73,11 +73,10 @@ void vfio_pci_destroy(struct vfio_pci *p)
 	if (!p)
 		return;
 	pthread_mutex_lock(&p->lock);
-	vfio_pci_msix_release(p);
-	vfio_pci_msi_release(p);
-	vfio_pci_intx_release(p);
-	vfio_pci_bars_release(p);
-	/* leave the device as quiet as we found it: no more DMA, even where a reset fails */
+	/*
+	 * Leave the device as quiet as we found it: no more DMA, even where a reset fails. Mastering
+	 * goes off first, so that the device never runs on with its interrupts already gone.
+	 */
 	{
 		uint16_t cmd = 0;
 
@@ -88,6 +87,10 @@ void vfio_pci_destroy(struct vfio_pci *p)
 						&cmd, 2);
 		}
 	}
+	vfio_pci_msix_release(p);
+	vfio_pci_msi_release(p);
+	vfio_pci_intx_release(p);
+	vfio_pci_bars_release(p);
 	p->be_ops->reset(p->be);
 	pthread_mutex_unlock(&p->lock);
 	pthread_mutex_destroy(&p->lock);

@@ -58,6 +58,7 @@ VFVM_RUN="vfvm run --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --memory 512M -
 vfio_boot() {
 	_log=$1 _words=$2
 	shift 2
+	quiet_e1000e "$@"
 	run_logged $_log 300 $VFVM_RUN --cmdline "quiet rdinit=/init $_words" "$@"
 	show_log $_log "$(basename $_log .log)"
 }
@@ -108,6 +109,13 @@ e1000e_quiesce() {
 	devmem $((_b + 0x100)) 32 0 && devmem $((_b + 0x400)) 32 0 &&
 		devmem $((_b + 0xd8)) 32 0xffffffff &&
 		[ "$(e1000e_reg $1 RCTL)$(e1000e_reg $1 TCTL)" = 0x000000000x00000000 ]
+}
+# quiet_e1000e ARGS...: before a VMM starts on the e1000e (named in ARGS), stop what the previous
+# guest left running on it: L0's e1000e model ignores resets (docs/testing.md, known faults)
+quiet_e1000e() {
+	case " $* " in
+	*" $E1000E "* | *"/$E1000E "*) e1000e_quiesce $E1000E || diag "could not quiet $E1000E" ;;
+	esac
 }
 dmar_faults() { # dmar_faults: how many DMA faults L1's kernel has logged so far
 	dmesg | grep -cE 'DMAR: \[DMA'

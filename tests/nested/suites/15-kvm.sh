@@ -4,6 +4,7 @@
 for t in /vfvm/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
+	quiet_e1000e --vfio $E1000E # test_vfio_real drives it after the harness's QEMU did
 	timeout -s KILL 120 "$t" >/tmp/kvmtest.out 2>&1
 	rc=$?
 	while IFS= read -r line; do
