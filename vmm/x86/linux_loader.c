@@ -274,6 +274,7 @@ int x86_load_linux(const struct guest_mem *mem, const struct x86_linux_args *arg
 		errbuf_set(err, ret, "guest RAM does not back the boot page tables");
 		goto out;
 	}
+	*entry = (struct x86_boot_entry){.reset = false};
 	entry->rip = k.entry;
 	entry->boot_params = X86_ZERO_PAGE;
 	entry->stack = X86_BOOT_STACK_TOP;

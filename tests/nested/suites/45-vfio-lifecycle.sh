@@ -15,6 +15,9 @@ no_dma_fault() { # no_dma_fault COUNT-BEFORE WHAT
 # term_guest LOG WAIT-FOR CMDLINE-WORDS: a guest on the e1000e, stopped with SIGTERM once WAIT-FOR
 # shows in its log; the exit status goes into LOG.rc
 term_guest() {
+	# emptied here, not by the background job's redirection: that may come after the first grep,
+	# which would then find what an earlier suite left in a file of the same name
+	: >$1
 	$VFVM_RUN --cmdline "quiet rdinit=/init $3" --vfio $E1000E </dev/null >$1 2>&1 &
 	_pid=$!
 	_i=0
