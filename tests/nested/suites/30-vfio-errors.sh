@@ -59,4 +59,18 @@ expect "a group held by another process: busy, and said so" 1 \
 exec 3>&-
 expect "released, the same device checks clean at once" 0 "vfio $E1000E container type1v2 yes" \
 	$E1000E
+
+# A user who may not open the group's node (root may open anything: as nobody, through su).
+grep -q '^nobody:' /etc/passwd 2>/dev/null || echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >>/etc/passwd
+grep -q '^nogroup:' /etc/group 2>/dev/null || echo 'nogroup:x:65534:' >>/etc/group
+g=$(iommu_group $NVME)
+su -s /bin/sh nobody -c "vfvm check $NVME" >/tmp/perm.out 2>&1
+rc=$?
+if [ $rc = 1 ] && grep -q "permission denied opening /dev/vfio/$g (IOMMU group $g of $NVME)" /tmp/perm.out; then
+	ok "/dev/vfio/$g not open to the user: permission denied, named, with what to do"
+else
+	notok "/dev/vfio/$g not open to the user: permission denied, named (exit $rc)"
+fi
+grep -i 'permission' /tmp/perm.out | sed 's/^/#   /'
+check "and root still opens it: $NVME checks clean" vfvm check $NVME
 done_testing
