@@ -115,6 +115,13 @@ static void trap_read(void *opaque, uint64_t off, void *data, unsigned int len)
 	struct vfio_pci *p = b->owner;
 	unsigned int region = b->index == VFIO_PCI_ROM ? VFIO_PCI_ROM_REGION_INDEX : b->index;
 
+	if (b->rom) {
+		if (off < b->size && len <= b->size - off)
+			memcpy(data, b->rom + off, len);
+		else
+			memset(data, 0xff, len);
+		return;
+	}
 	pthread_mutex_lock(&p->lock);
 	if (!vfio_pci_msix_access(p, b->index, off, data, len, false) &&
 	    p->be_ops->region_read(p->be, region, off, data, len) != (ssize_t)len)
@@ -151,7 +158,8 @@ static void slots_add(struct vfio_pci *p, struct vfio_pci_bar *b, uint64_t addr)
 	/* a slot the VM refuses leaves that piece trapped: slower, still correct */
 	for (unsigned int i = 0; i < b->nr_pieces; i++) {
 		int slot = p->vm.ops->mem_slot_add(p->vm.opaque, addr + b->pieces[i].offset,
-						   b->pieces[i].size, b->pieces[i].hva);
+						   b->pieces[i].size, b->pieces[i].hva,
+						   b->pieces[i].readonly);
 		b->pieces[i].slot = slot >= 0 ? slot : -1;
 	}
 }
@@ -238,6 +246,37 @@ static void bar_mmap_pieces(struct vfio_pci *p, struct vfio_pci_bar *b, const st
 	}
 }
 
+/*
+ * Copy the expansion ROM once (padded with all-ones to the BAR size) and offer the copy as a
+ * read-only piece, so that a guest reading it makes no exits. A ROM that cannot be read whole
+ * stays served by region reads.
+ */
+static void rom_cache(struct vfio_pci *p, struct vfio_pci_bar *b, uint64_t rom_size)
+{
+	uint64_t got = 0;
+	uint8_t *c;
+
+	c = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (c == MAP_FAILED)
+		return;
+	memset(c, 0xff, b->size);
+	while (got < rom_size) {
+		ssize_t n = p->be_ops->region_read(p->be, VFIO_PCI_ROM_REGION_INDEX, got, c + got,
+						   rom_size - got);
+
+		if (n <= 0) {
+			munmap(c, b->size);
+			return;
+		}
+		got += n;
+	}
+	b->rom = c;
+	/* a slot needs whole pages; a smaller ROM is served from the copy by exits */
+	if (b->size % p->page_size == 0)
+		b->pieces[b->nr_pieces++] = (struct vfio_pci_piece){
+			.offset = 0, .size = b->size, .hva = c, .slot = -1, .readonly = true};
+}
+
 int vfio_pci_bars_init(struct vfio_pci *p, const uint8_t *real, struct errbuf *e)
 {
 	struct vfio_region r;
@@ -262,6 +301,7 @@ int vfio_pci_bars_init(struct vfio_pci *p, const uint8_t *real, struct errbuf *e
 			b->mask = ~(b->size - 1) & PCI_ROM_ADDRESS_MASK;
 			set_bar_masks(p, b, 0);
 			p->wmask[PCI_ROM_ADDRESS] |= PCI_ROM_ADDRESS_ENABLE;
+			rom_cache(p, b, r.size);
 		} else if (lo & PCI_BASE_ADDRESS_SPACE_IO) {
 			b->io = true;
 			b->size = pow2_at_least(r.size, 4);
@@ -295,8 +335,13 @@ void vfio_pci_bars_release(struct vfio_pci *p)
 		struct vfio_pci_bar *b = &p->bars[i];
 
 		bar_unmap(p, b);
+		/* the ROM's piece is its copy, unmapped below */
 		for (unsigned int k = 0; k < b->nr_pieces; k++)
-			munmap(b->pieces[k].hva, b->pieces[k].size);
+			if (b->pieces[k].hva != b->rom)
+				munmap(b->pieces[k].hva, b->pieces[k].size);
 		b->nr_pieces = 0;
+		if (b->rom)
+			munmap(b->rom, b->size);
+		b->rom = NULL;
 	}
 }

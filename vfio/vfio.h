@@ -192,10 +192,11 @@ extern const struct vfio_backend_ops vfio_device_backend;
 
 struct vfio_vm_ops {
 	/*
-	 * Map host memory [hva, hva + size) at guest-physical gpa (a KVM memory slot). Returns a
-	 * slot handle >= 0 or -errno. gpa, size and hva are page aligned.
+	 * Map host memory [hva, hva + size) at guest-physical gpa (a KVM memory slot; readonly: guest
+	 * writes exit, as for a ROM). Returns a slot handle >= 0 or -errno. gpa, size and hva are
+	 * page aligned.
 	 */
-	int (*mem_slot_add)(void *vm, uint64_t gpa, uint64_t size, void *hva);
+	int (*mem_slot_add)(void *vm, uint64_t gpa, uint64_t size, void *hva, bool readonly);
 	int (*mem_slot_remove)(void *vm, int slot);
 	/* An MSI route to (addr, data): returns the GSI (>= 0) or -errno; update keeps the GSI. */
 	int (*msi_route_add)(void *vm, uint64_t addr, uint32_t data);

@@ -8,10 +8,10 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-static int op_slot_add(void *opaque, uint64_t gpa, uint64_t size, void *hva)
+static int op_slot_add(void *opaque, uint64_t gpa, uint64_t size, void *hva, bool readonly)
 {
 	unsigned int slot;
-	int r = vm_map_host_memory(((struct vm_vfio *)opaque)->vm, gpa, size, hva, false, &slot);
+	int r = vm_map_host_memory(((struct vm_vfio *)opaque)->vm, gpa, size, hva, readonly, &slot);
 
 	return r ? r : (int)slot;
 }

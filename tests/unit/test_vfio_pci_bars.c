@@ -250,9 +250,24 @@ static void rom_bar(void **state)
 	cfg_wr(f->pci, PCI_ROM_ADDRESS, 0xfeb00000 | PCI_ROM_ADDRESS_ENABLE, 4);
 	assert_int_equal(cfg_rd(f->pci, PCI_ROM_ADDRESS, 4), 0xfeb00001);
 	assert_int_equal(f->vm.bus.nr[IO_SPACE_MMIO], 0); /* memory decode still off */
+	assert_null(rec_slot_at(&f->vm, 0xfeb00000));
 	cfg_wr(f->pci, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
 	assert_int_equal(io_bus_access(&f->vm.bus, IO_SPACE_MMIO, 0xfeb00010, &v, 4, false), 0);
 	assert_int_equal(v, sim_region_u32(&f->sim, VFIO_PCI_ROM_REGION_INDEX, 0x10));
+	/* the whole ROM is a read-only slot holding the device's ROM: no exit per read */
+	{
+		const struct rec_slot *sl = rec_slot_at(&f->vm, 0xfeb00000);
+		uint32_t in_slot;
+
+		assert_non_null(sl);
+		assert_true(sl->readonly);
+		assert_int_equal(sl->size, 64 * KIB);
+		memcpy(&in_slot, (uint8_t *)sl->hva + 0x10, 4);
+		assert_int_equal(in_slot, v);
+		memcpy(&in_slot, (uint8_t *)sl->hva + 64 * KIB - 4, 4);
+		assert_int_equal(in_slot,
+				 sim_region_u32(&f->sim, VFIO_PCI_ROM_REGION_INDEX, 64 * KIB - 4));
+	}
 	/* read-only: a write changes nothing */
 	io_bus_access(&f->vm.bus, IO_SPACE_MMIO, 0xfeb00010, &w, 4, true);
 	assert_int_equal(sim_region_u32(&f->sim, VFIO_PCI_ROM_REGION_INDEX, 0x10), v);
@@ -260,6 +275,7 @@ static void rom_bar(void **state)
 	cfg_wr(f->pci, PCI_ROM_ADDRESS, 0xfeb00000, 4);
 	assert_int_equal(io_bus_access(&f->vm.bus, IO_SPACE_MMIO, 0xfeb00010, &v, 4, false),
 			 -ENOENT);
+	assert_null(rec_slot_at(&f->vm, 0xfeb00000));
 	fx_free(f);
 }
 

@@ -314,7 +314,7 @@ const struct vfio_backend_ops sim_ops = {
 
 /* ---- the recording VM ---- */
 
-static int rec_slot_add(void *vm, uint64_t gpa, uint64_t size, void *hva)
+static int rec_slot_add(void *vm, uint64_t gpa, uint64_t size, void *hva, bool readonly)
 {
 	struct rec_vm *r = vm;
 
@@ -326,7 +326,7 @@ static int rec_slot_add(void *vm, uint64_t gpa, uint64_t size, void *hva)
 	}
 	for (int i = 0; i < 64; i++) {
 		if (!r->slots[i].used) {
-			r->slots[i] = (struct rec_slot){true, gpa, size, hva};
+			r->slots[i] = (struct rec_slot){true, gpa, size, hva, readonly};
 			return i;
 		}
 	}

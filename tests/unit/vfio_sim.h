@@ -72,6 +72,7 @@ struct rec_slot {
 	bool used;
 	uint64_t gpa, size;
 	void *hva;
+	bool readonly;
 };
 
 struct rec_route {

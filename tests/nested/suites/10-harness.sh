@@ -54,6 +54,8 @@ expect nvme "vfio $NVME region 0 BAR0 size 0x4000 flags read,write,mmap,msix-map
 expect nvme "vfio $NVME irq MSI-X count 65 flags eventfd"
 expect e1000 "vfio $E1000 region 0 BAR0 size 0x20000 flags read,write,mmap"
 expect e1000 "vfio $E1000 region 1 BAR1 size 0x40 flags read,write"
+# L0 gives it iPXE's boot ROM (75264 bytes): VFIO rounds the ROM region up to a power of two
+expect e1000 "vfio $E1000 region 6 ROM size 0x20000 flags read"
 expect e1000 "vfio $E1000 irq INTx count 1 flags eventfd,maskable,automasked"
 expect e1000 "vfio $E1000 irq MSI count 0 flags eventfd,noresize"
 expect e1000 "vfio $E1000 irq MSI-X count 0 flags eventfd,noresize"

@@ -58,6 +58,17 @@ check "NVMe + e1000e: L2 boots from the disk ($(l2_result /tmp/fw-two.log diskbo
 	[ "$(l2_result /tmp/fw-two.log diskboot check-sum)" = ok ]
 check "NVMe + e1000e: the e1000e pings ($(pings /tmp/fw-two.log e1000e))" \
 	[ "$(pings /tmp/fw-two.log e1000e)" = 5/5 ]
+
+# --- a NIC with a boot ROM of its own (L0 gives the e1000 iPXE's): SeaBIOS finds it through the
+# ROM BAR, which must show the device's real ROM, runs it, and still boots from the disk first
+run_logged /tmp/fw-rom.log 300 $FW_RUN --vfio $BOOTNVME --vfio $E1000
+show_log /tmp/fw-rom.log fw-rom
+check "NIC with a boot ROM: SeaBIOS ran the e1000's own ROM (iPXE's banner)" grep -q 'iPXE' /tmp/fw-rom.log
+check "NIC with a boot ROM: L2 still boots from the disk ($(l2_result /tmp/fw-rom.log diskboot check-sum))" \
+	[ "$(l2_result /tmp/fw-rom.log diskboot check-sum)" = ok ]
+check "NIC with a boot ROM: the e1000 pings ($(pings /tmp/fw-rom.log e1000))" \
+	[ "$(pings /tmp/fw-rom.log e1000)" = 5/5 ]
+diag "NIC with a boot ROM: L2 marker after $(l2_seconds /tmp/fw-rom.log) s"
 check "the devices are back on vfio-pci and free after the runs" \
-	[ "$(driver_of $BOOTNVME)" = vfio-pci -a "$(driver_of $E1000E)" = vfio-pci ]
+	[ "$(driver_of $BOOTNVME)" = vfio-pci -a "$(driver_of $E1000E)" = vfio-pci -a "$(driver_of $E1000)" = vfio-pci ]
 done_testing
