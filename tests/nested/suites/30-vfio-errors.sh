@@ -66,7 +66,7 @@ grep -q '^nogroup:' /etc/group 2>/dev/null || echo 'nogroup:x:65534:' >>/etc/gro
 g=$(iommu_group $NVME)
 su -s /bin/sh nobody -c "vfvm check $NVME" >/tmp/perm.out 2>&1
 rc=$?
-if [ $rc = 1 ] && grep -q "permission denied opening /dev/vfio/$g (IOMMU group $g of $NVME)" /tmp/perm.out; then
+if [ $rc = 1 ] && grep -q "$NVME: /dev/vfio/$g: permission denied: run as root or give your user" /tmp/perm.out; then
 	ok "/dev/vfio/$g not open to the user: permission denied, named, with what to do"
 else
 	notok "/dev/vfio/$g not open to the user: permission denied, named (exit $rc)"
