@@ -13,7 +13,7 @@ case " $(tr ',' ' ' </proc/cmdline | sed -n 's/.*vfvm\.suites=\([^ ]*\).*/\1/p')
 	;;
 esac
 
-ROUNDS=3
+ROUNDS=5
 SEABIOS=/usr/share/seabios/bios-256k.bin
 WORDS="quiet rdinit=/init"
 CMDLINE="$(vfvm run --help | sed -n 's/^ *"\(.*\)"$/\1/p') $WORDS"
