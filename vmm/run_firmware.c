@@ -12,7 +12,7 @@
 #include "firmware/acpi_loader.h"
 #include "firmware/fw_cfg_linux.h"
 
-/* What the boot menu and the sercon port are set to: no menu wait, SeaBIOS's screen on COM1. */
+/* SeaBIOS's own screen goes to the serial console, COM1 */
 #define FW_SERCON_PORT UART_COM1_BASE
 #define BOOTORDER_MAX 1024
 #define PCI_CLASS_STORAGE_BASE 0x01
@@ -54,7 +54,6 @@ int run_firmware_platform(struct run_firmware *f, struct vm *vm, struct pci_bus 
 	uint8_t *ram0 = guest_mem_ptr(&vm->mem, 0, X86_BIOS_END);
 	int ret;
 
-	(void)o;
 	f->vm = vm;
 	if (!ram0)
 		return errbuf_set(err, EINVAL, "guest RAM does not cover the first MiB");
