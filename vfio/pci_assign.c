@@ -70,6 +70,58 @@ static void vfio_assign_quiesce(struct vfio_device *d)
 	}
 }
 
+static void *map_thread(void *arg)
+{
+	struct vfio_assignment *a = arg;
+	uint64_t t0 = now_ns();
+	int err = vfio_container_map_ram(&a->container, a->vm.mem, &a->map_errbuf);
+
+	pthread_mutex_lock(&a->map_lock);
+	a->map_err = err;
+	a->ram_mapped = !err;
+	a->map_ns = now_ns() - t0;
+	a->map_done = true;
+	pthread_cond_broadcast(&a->map_cond);
+	pthread_mutex_unlock(&a->map_lock);
+	return NULL;
+}
+
+/*
+ * What can be checked before the guest starts is checked here (the IOVA ranges): only the pinning
+ * itself runs beside the guest.
+ */
+static int map_in_background(struct vfio_assignment *a, struct errbuf *e)
+{
+	int err;
+
+	if (a->container.ranges_reported) {
+		err = vfio_iova_check_ram(a->container.ranges, a->container.nr_ranges, a->vm.mem,
+					  e);
+		if (err)
+			return err;
+	}
+	err = pthread_create(&a->map_thread, NULL, map_thread, a);
+	if (err)
+		return errbuf_set(e, err, "cannot start the thread that maps guest RAM: %s",
+				  strerror(err));
+	a->map_thread_started = true;
+	return 0;
+}
+
+int vfio_assign_dma_wait(struct vfio_assignment *a, struct errbuf *e)
+{
+	int err;
+
+	pthread_mutex_lock(&a->map_lock);
+	while (!a->map_done)
+		pthread_cond_wait(&a->map_cond, &a->map_lock);
+	err = a->map_err;
+	if (err)
+		errbuf_set(e, -err, "%s", errbuf_msg(&a->map_errbuf));
+	pthread_mutex_unlock(&a->map_lock);
+	return err;
+}
+
 int vfio_assign_open(struct vfio_assignment *a, const char *const *addrs, unsigned int n,
 		     const struct vfio_vm *vm, struct errbuf *e)
 {
@@ -84,6 +136,8 @@ int vfio_assign_open(struct vfio_assignment *a, const char *const *addrs, unsign
 	a->sysfs_dir = sysfs;
 	a->dev_dir = dev;
 	a->container.fd = -1;
+	a->map_lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+	a->map_cond = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
 	a->vm = *vm;
 	if (n > VFIO_MAX_ASSIGNED)
 		return errbuf_set(e, E2BIG, "at most %d devices can be passed through",
@@ -123,6 +177,12 @@ int vfio_assign_open(struct vfio_assignment *a, const char *const *addrs, unsign
 	}
 	a->open_ns = now_ns() - t0;
 	if (vm->mem && vm->mem->nr_ram) {
+		if (vm->map_in_background) {
+			err = map_in_background(a, e);
+			if (err)
+				goto fail;
+			return 0;
+		}
 		t0 = now_ns();
 		err = vfio_container_map_ram(&a->container, vm->mem, e);
 		if (err)
@@ -130,6 +190,7 @@ int vfio_assign_open(struct vfio_assignment *a, const char *const *addrs, unsign
 		a->ram_mapped = true;
 		a->map_ns = now_ns() - t0;
 	}
+	a->map_done = true;
 	return 0;
 fail:
 	vfio_assign_close(a);
@@ -150,6 +211,10 @@ int vfio_assign_create_pci(struct vfio_assignment *a, unsigned int i, int intx_g
 
 void vfio_assign_close(struct vfio_assignment *a)
 {
+	/* the pinning finishes (it cannot be interrupted) before anything it uses goes away */
+	if (a->map_thread_started)
+		pthread_join(a->map_thread, NULL);
+	a->map_thread_started = false;
 	for (unsigned int i = 0; i < a->nr_devs; i++) {
 		vfio_pci_destroy(a->devs[i].pci);
 		a->devs[i].pci = NULL;

@@ -220,14 +220,32 @@ static void write_device(struct vfio_pci *p, uint32_t off, const uint8_t *in, un
 	}
 }
 
+/*
+ * The bytes of a write that turns bus mastering on, with the bit taken out again if guest RAM is
+ * not (and will not be) mapped for DMA: the device must not master before the IOMMU knows where
+ * guest RAM is (vfio_vm.map_in_background).
+ */
+static void gate_bus_master(struct vfio_pci *p, uint32_t off, uint8_t *in, unsigned int len)
+{
+	unsigned int k = PCI_COMMAND - off; /* the command register's low byte in in[] */
+
+	if (off > PCI_COMMAND || k >= len || !(in[k] & PCI_COMMAND_MASTER) ||
+	    p->command & PCI_COMMAND_MASTER || !p->vm.ops->dma_ready)
+		return;
+	if (p->vm.ops->dma_ready(p->vm.opaque))
+		in[k] &= (uint8_t)~PCI_COMMAND_MASTER;
+}
+
 void vfio_pci_config_write(struct vfio_pci *p, uint32_t off, const void *data, unsigned int len)
 {
-	const uint8_t *in = data;
+	uint8_t in[4];
 	uint16_t cmd;
 
-	if (!access_ok(p, off, len))
+	if (!access_ok(p, off, len) || len > sizeof(in))
 		return;
+	memcpy(in, data, len);
 	pthread_mutex_lock(&p->lock);
+	gate_bus_master(p, off, in, len);
 	for (unsigned int i = 0; i < len; i++) {
 		uint8_t m = p->emu[off + i] & p->wmask[off + i];
 

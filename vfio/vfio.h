@@ -18,6 +18,7 @@
 #define VFVM_VFIO_H
 
 #include <linux/vfio.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -192,9 +193,9 @@ extern const struct vfio_backend_ops vfio_device_backend;
 
 struct vfio_vm_ops {
 	/*
-	 * Map host memory [hva, hva + size) at guest-physical gpa (a KVM memory slot; readonly: guest
-	 * writes exit, as for a ROM). Returns a slot handle >= 0 or -errno. gpa, size and hva are
-	 * page aligned.
+	 * Map host memory [hva, hva + size) at guest-physical gpa (a KVM memory slot; readonly:
+	 * guest writes exit, as for a ROM). Returns a slot handle >= 0 or -errno. gpa, size and hva
+	 * are page aligned.
 	 */
 	int (*mem_slot_add)(void *vm, uint64_t gpa, uint64_t size, void *hva, bool readonly);
 	int (*mem_slot_remove)(void *vm, int slot);
@@ -208,6 +209,12 @@ struct vfio_vm_ops {
 	int (*irqfd_deassign)(void *vm, int gsi, int eventfd);
 	/* Tell KVM's VFIO pseudo-device about a group (non-coherent DMA); may be NULL in tests. */
 	int (*kvm_vfio_group_add)(void *vm, int group_fd);
+	/*
+	 * The guest turns a device's bus mastering on: return once guest RAM is mapped for DMA, or
+	 * -errno if it never will be (mastering then stays off, and the VM is told why). NULL:
+	 * always mapped.
+	 */
+	int (*dma_ready)(void *vm);
 };
 
 struct vfio_vm {
@@ -215,6 +222,12 @@ struct vfio_vm {
 	void *opaque;
 	struct io_bus *bus;	     /* where trapped BAR ranges are registered */
 	const struct guest_mem *mem; /* guest RAM, mapped for DMA at IOVA == GPA */
+	/*
+	 * Map guest RAM in a thread while the guest starts, instead of before: pinning is the
+	 * slowest part of start-up (it faults in and zeroes every page), and no device may DMA
+	 * before its driver turns bus mastering on, which waits for the mapping (ops->dma_ready).
+	 */
+	bool map_in_background;
 };
 
 /* ---- the passthrough PCI device -----------------------------------------------------------------
@@ -271,6 +284,14 @@ struct vfio_assignment {
 	struct vfio_vm vm;
 	/* where start-up time goes (for --stats): opening groups and devices, mapping guest RAM */
 	uint64_t open_ns, map_ns;
+	/* vm.map_in_background: the mapping thread and its outcome */
+	pthread_t map_thread;
+	bool map_thread_started;
+	pthread_mutex_t map_lock;
+	pthread_cond_t map_cond;
+	bool map_done;
+	int map_err;
+	struct errbuf map_errbuf;
 };
 
 /*
@@ -281,6 +302,12 @@ struct vfio_assignment {
  */
 int vfio_assign_open(struct vfio_assignment *a, const char *const *addrs, unsigned int n,
 		     const struct vfio_vm *vm, struct errbuf *e);
+/*
+ * Wait until guest RAM is mapped for DMA (at once unless vm.map_in_background). -errno with the
+ * mapping's error in e if it failed.
+ */
+int vfio_assign_dma_wait(struct vfio_assignment *a, struct errbuf *e);
+
 /* The guest-facing PCI function of device i; its INTx (if any) goes to intx_gsi (-1: none). */
 int vfio_assign_create_pci(struct vfio_assignment *a, unsigned int i, int intx_gsi,
 			   struct errbuf *e);

@@ -220,8 +220,9 @@ static void print_stats(struct run *r)
 		atomic_load(&r->vm.first_run_ns) / 1e6);
 	if (r->vfio_ready)
 		fprintf(stderr,
-			"vfvm: of which passthrough: opening and resetting devices %.2f ms, "
-			"mapping guest RAM for DMA %.2f ms\n",
+			"vfvm: passthrough: opening and resetting the devices %.2f ms (part of the "
+			"start-up); mapping guest RAM for DMA %.2f ms (while the guest ran, before "
+			"any device mastered)\n",
 			r->vfio.assign.open_ns / 1e6, r->vfio.assign.map_ns / 1e6);
 	f = fopen("/proc/self/smaps", "re");
 	if (f && rss_outside_guest_ram(f, &r->vm.mem, &kib) == 0)

@@ -69,7 +69,20 @@ static int op_group_add(void *opaque, int group_fd)
 	return ioctl(v->kvm_vfio_fd, KVM_SET_DEVICE_ATTR, &attr) ? -errno : 0;
 }
 
+/* A device's first bus-master enable: the guest waits here until its RAM is mapped for DMA. */
+static int op_dma_ready(void *opaque)
+{
+	struct vm_vfio *v = opaque;
+	struct errbuf e = {""};
+	int err = vfio_assign_dma_wait(&v->assign, &e);
+
+	if (err)
+		vm_fail(v->vm, "%s", errbuf_msg(&e));
+	return err;
+}
+
 static const struct vfio_vm_ops vm_vfio_ops = {
+	.dma_ready = op_dma_ready,
 	.mem_slot_add = op_slot_add,
 	.mem_slot_remove = op_slot_remove,
 	.msi_route_add = op_route_add,
@@ -105,7 +118,11 @@ static const struct pci_dev_ops vm_vfio_pci_ops = {.cfg_read = cfg_read, .cfg_wr
 int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const char *const *addrs,
 		   unsigned int n, vm_vfio_intx_fn intx_gsi, struct errbuf *e)
 {
-	struct vfio_vm vvm = {.ops = &vm_vfio_ops, .opaque = v, .bus = &vm->bus, .mem = &vm->mem};
+	struct vfio_vm vvm = {.ops = &vm_vfio_ops,
+			      .opaque = v,
+			      .bus = &vm->bus,
+			      .mem = &vm->mem,
+			      .map_in_background = true};
 	int err;
 
 	memset(v, 0, sizeof(*v));

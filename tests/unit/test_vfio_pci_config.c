@@ -200,6 +200,37 @@ static void interrupt_line_is_the_guests(void **state)
 	fx_free(&f);
 }
 
+/* No bus mastering before guest RAM is mapped for DMA (vfio_vm.map_in_background). */
+static void bus_master_waits_for_dma_mapping(void **state)
+{
+	struct errbuf e = {""};
+	struct fx f;
+	(void)state;
+
+	assert_int_equal(fx_try(&f, build_plain, 256, &e), 0);
+	/* memory decode alone does not wait */
+	cfg_wr(f.pci, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	assert_int_equal(f.vm.dma_ready_calls, 0);
+	/* the mapping failed: mastering stays off, in the device and in what the guest reads */
+	f.vm.dma_ready_result = -ENOMEM;
+	cfg_wr(f.pci, PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 2);
+	assert_int_equal(f.vm.dma_ready_calls, 1);
+	assert_int_equal(f.sim.cfg[PCI_COMMAND] & PCI_COMMAND_MASTER, 0);
+	assert_int_equal(cfg_rd(f.pci, PCI_COMMAND, 2) & PCI_COMMAND_MASTER, 0);
+	assert_true(cfg_rd(f.pci, PCI_COMMAND, 2) & PCI_COMMAND_MEMORY);
+	/* mapped: the byte write that sets it goes through, and only the first enable asks */
+	f.vm.dma_ready_result = 0;
+	cfg_wr(f.pci, PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 1);
+	assert_int_equal(f.vm.dma_ready_calls, 2);
+	assert_true(f.sim.cfg[PCI_COMMAND] & PCI_COMMAND_MASTER);
+	cfg_wr(f.pci, PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER, 4);
+	assert_int_equal(f.vm.dma_ready_calls, 2);
+	/* a write to the high byte of the command register alone never asks */
+	cfg_wr(f.pci, PCI_COMMAND + 1, 0, 1);
+	assert_int_equal(f.vm.dma_ready_calls, 2);
+	fx_free(&f);
+}
+
 static void malformed_accesses_are_defined(void **state)
 {
 	struct errbuf e = {""};
@@ -243,6 +274,7 @@ int main(void)
 		cmocka_unit_test(bridges_are_refused_by_name),
 		cmocka_unit_test(extended_space_reads_empty),
 		cmocka_unit_test(interrupt_line_is_the_guests),
+		cmocka_unit_test(bus_master_waits_for_dma_mapping),
 		cmocka_unit_test(malformed_accesses_are_defined),
 	};
 

@@ -404,7 +404,16 @@ static int rec_irqfd_deassign(void *vm, int gsi, int efd)
 	return -ENOENT;
 }
 
+static int rec_dma_ready(void *vm)
+{
+	struct rec_vm *r = vm;
+
+	r->dma_ready_calls++;
+	return r->dma_ready_result;
+}
+
 static const struct vfio_vm_ops rec_ops = {
+	.dma_ready = rec_dma_ready,
 	.mem_slot_add = rec_slot_add,
 	.mem_slot_remove = rec_slot_remove,
 	.msi_route_add = rec_route_add,

@@ -91,6 +91,8 @@ struct rec_vm {
 	struct rec_route routes[128];
 	struct rec_irqfd irqfds[128];
 	unsigned int route_updates;
+	unsigned int dma_ready_calls;
+	int dma_ready_result; /* what dma_ready answers (0: guest RAM is mapped) */
 	struct io_bus bus;
 	struct guest_mem mem;
 	struct vfio_vm vm;
