@@ -43,12 +43,6 @@ enum pam_mode i440fx_pam_mode(struct i440fx *h, unsigned int segment)
 	return m;
 }
 
-static void put16(struct pci_cfg_space *cs, unsigned int off, uint16_t v)
-{
-	cs->data[off] = v;
-	cs->data[off + 1] = v >> 8;
-}
-
 int i440fx_init(struct i440fx *h, pam_update_fn update, void *opaque)
 {
 	struct pci_cfg_space *cs = &h->cs;
@@ -56,18 +50,11 @@ int i440fx_init(struct i440fx *h, pam_update_fn update, void *opaque)
 	memset(h, 0, sizeof(*h));
 	h->update = update;
 	h->opaque = opaque;
-	put16(cs, PCI_VENDOR_ID, I440FX_VENDOR_ID);
-	put16(cs, PCI_DEVICE_ID, I440FX_DEVICE_ID);
-	put16(cs, PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
-	put16(cs, PCI_STATUS, PCI_STATUS_DEVSEL_MEDIUM);
+	pci_cfg_host_bridge(cs, I440FX_VENDOR_ID, I440FX_DEVICE_ID, I440FX_SUBSYS_VENDOR_ID,
+			    I440FX_SUBSYS_ID);
+	cs->data[PCI_STATUS] = PCI_STATUS_DEVSEL_MEDIUM & 0xff;
+	cs->data[PCI_STATUS + 1] = PCI_STATUS_DEVSEL_MEDIUM >> 8;
 	cs->data[PCI_REVISION_ID] = 0x02;
-	cs->data[PCI_CLASS_DEVICE] = 0x00; /* host bridge */
-	cs->data[PCI_CLASS_DEVICE + 1] = 0x06;
-	cs->data[PCI_HEADER_TYPE] = PCI_HEADER_TYPE_NORMAL;
-	put16(cs, PCI_SUBSYSTEM_VENDOR_ID, I440FX_SUBSYS_VENDOR_ID);
-	put16(cs, PCI_SUBSYSTEM_ID, I440FX_SUBSYS_ID);
-	cs->wmask[PCI_COMMAND] = PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
-	cs->wmask[PCI_LATENCY_TIMER] = 0xff;
 	/* PAM0's low nibble is reserved; PAM1-6 hold two segments' RE/WE bits each */
 	cs->wmask[I440FX_PAM0] = 0x30;
 	for (unsigned int r = 1; r < I440FX_NR_PAM; r++)

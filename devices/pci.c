@@ -54,22 +54,28 @@ static void host_write(void *opaque, unsigned int off, uint32_t val, unsigned in
 
 static const struct pci_dev_ops host_ops = {host_read, host_write};
 
-static void host_bridge_init(struct pci_cfg_space *cs)
+void pci_cfg_host_bridge(struct pci_cfg_space *cs, uint16_t vendor, uint16_t device,
+			 uint16_t subsys_vendor, uint16_t subsys_id)
 {
 	memset(cs, 0, sizeof(*cs));
-	put16(cs, PCI_VENDOR_ID, PCI_HOST_VENDOR_ID);
-	put16(cs, PCI_DEVICE_ID, PCI_HOST_DEVICE_ID);
+	put16(cs, PCI_VENDOR_ID, vendor);
+	put16(cs, PCI_DEVICE_ID, device);
 	put16(cs, PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	cs->data[PCI_CLASS_DEVICE] = 0x00;     /* host bridge ... */
 	cs->data[PCI_CLASS_DEVICE + 1] = 0x06; /* ... of class bridge */
 	cs->data[PCI_HEADER_TYPE] = PCI_HEADER_TYPE_NORMAL;
-	put16(cs, PCI_SUBSYSTEM_VENDOR_ID, PCI_HOST_VENDOR_ID);
-	put16(cs, PCI_SUBSYSTEM_ID, PCI_HOST_DEVICE_ID);
-	/* what a guest may change: the decode and bus-master bits, and the scratch-like registers
-	 */
+	put16(cs, PCI_SUBSYSTEM_VENDOR_ID, subsys_vendor);
+	put16(cs, PCI_SUBSYSTEM_ID, subsys_id);
 	cs->wmask[PCI_COMMAND] = PCI_COMMAND_IO | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
-	cs->wmask[PCI_CACHE_LINE_SIZE] = 0xff;
 	cs->wmask[PCI_LATENCY_TIMER] = 0xff;
+}
+
+static void host_bridge_init(struct pci_cfg_space *cs)
+{
+	pci_cfg_host_bridge(cs, PCI_HOST_VENDOR_ID, PCI_HOST_DEVICE_ID, PCI_HOST_VENDOR_ID,
+			    PCI_HOST_DEVICE_ID);
+	/* and the scratch-like registers a guest may write */
+	cs->wmask[PCI_CACHE_LINE_SIZE] = 0xff;
 	cs->wmask[PCI_INTERRUPT_LINE] = 0xff;
 }
 

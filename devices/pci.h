@@ -46,6 +46,13 @@ uint32_t pci_cfg_space_read(const struct pci_cfg_space *cs, unsigned int off, un
 void pci_cfg_space_write(struct pci_cfg_space *cs, unsigned int off, uint32_t val,
 			 unsigned int len);
 
+/*
+ * What every host bridge model's config space starts as: the ids, class 0600 (host bridge), header
+ * type 0, I/O, memory and bus-master decode on, and those bits and the latency timer writable.
+ */
+void pci_cfg_host_bridge(struct pci_cfg_space *cs, uint16_t vendor, uint16_t device,
+			 uint16_t subsys_vendor, uint16_t subsys_id);
+
 enum pci_bar_kind {
 	PCI_BAR_MMIO32,
 	PCI_BAR_IO,
