@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Synthetic bzImages and input files for the firmware kernel-boot tests. */
+/* Synthetic bzImages and input files for the kernel-boot tests (direct and through firmware). */
 #ifndef VFVM_TESTS_LINUXBOOT_FIXTURE_H
 #define VFVM_TESTS_LINUXBOOT_FIXTURE_H
 

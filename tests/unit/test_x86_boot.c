@@ -15,6 +15,8 @@
 #include "vmm/x86/boot.h"
 #include "vmm/x86/x86.h"
 
+#include "linuxboot_fixture.h"
+
 #define MIB (1ULL << 20)
 #define GIB (1ULL << 30)
 
@@ -175,23 +177,6 @@ static void not_64bit_refused(void **state)
 	free(im.buf);
 }
 
-/* Files for the loader: memfds reached through /proc so that the real open() path is used. */
-struct memfile {
-	int fd;
-	char path[64];
-};
-
-static struct memfile memfile(const void *data, size_t len)
-{
-	struct memfile f;
-
-	f.fd = memfd_create("x86-test", MFD_CLOEXEC);
-	assert_true(f.fd >= 0);
-	assert_int_equal(write(f.fd, data, len), (ssize_t)len);
-	snprintf(f.path, sizeof(f.path), "/proc/self/fd/%d", f.fd);
-	return f;
-}
-
 static void guest(struct guest_mem *m, uint64_t bytes)
 {
 	assert_int_equal(x86_memory_layout(m, bytes), 0);
@@ -239,7 +224,7 @@ static void loads_for_several_ram_sizes(void **state)
 	const uint64_t sizes[] = {64 * MIB, 256 * MIB, 3 * GIB, 4 * GIB, 6 * GIB};
 	struct image im = make_image(27, 0x020f, TEST_KERNEL_BYTES);
 	static const char initrd[] = "initramfs contents";
-	struct memfile k = memfile(im.buf, im.len), r = memfile(initrd, sizeof(initrd));
+	struct fix_file k = fix_file(im.buf, im.len), r = fix_file(initrd, sizeof(initrd));
 	(void)state;
 
 	for (unsigned int i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -287,7 +272,7 @@ static void loads_for_several_ram_sizes(void **state)
 static void old_protocol_gets_no_rsdp_pointer(void **state)
 {
 	struct image im = make_image(27, 0x020d, TEST_KERNEL_BYTES);
-	struct memfile k = memfile(im.buf, im.len);
+	struct fix_file k = fix_file(im.buf, im.len);
 	struct x86_linux_args a = {k.path, NULL, NULL};
 	struct x86_boot_entry entry;
 	struct errbuf e = {""};
@@ -333,7 +318,7 @@ static void too_big_initrd_names_file_and_sizes(void **state)
 	struct image im = make_image(27, 0x020f, TEST_KERNEL_BYTES);
 	size_t big = 20 * MIB;
 	char *blob = calloc(1, big);
-	struct memfile k = memfile(im.buf, im.len), r = memfile(blob, big);
+	struct fix_file k = fix_file(im.buf, im.len), r = fix_file(blob, big);
 	struct x86_linux_args a = {k.path, r.path, ""};
 	struct x86_boot_entry entry;
 	struct errbuf e = {""};
@@ -354,7 +339,7 @@ static void too_big_initrd_names_file_and_sizes(void **state)
 static void kernel_needing_more_ram_refused(void **state)
 {
 	struct image im = make_image(27, 0x020f, TEST_KERNEL_BYTES);
-	struct memfile k;
+	struct fix_file k;
 	struct x86_linux_args a = {NULL, NULL, ""};
 	struct x86_boot_entry entry;
 	struct errbuf e = {""};
@@ -362,7 +347,7 @@ static void kernel_needing_more_ram_refused(void **state)
 	(void)state;
 
 	hdr(&im)->init_size = 64 * MIB;
-	k = memfile(im.buf, im.len);
+	k = fix_file(im.buf, im.len);
 	a.kernel = k.path;
 	guest(&m, 64 * MIB);
 	assert_int_equal(x86_load_linux(&m, &a, &entry, &e), -E2BIG);
@@ -375,7 +360,7 @@ static void kernel_needing_more_ram_refused(void **state)
 static void cmdline_longer_than_cmdline_size_refused(void **state)
 {
 	struct image im = make_image(27, 0x020f, TEST_KERNEL_BYTES);
-	struct memfile k = memfile(im.buf, im.len);
+	struct fix_file k = fix_file(im.buf, im.len);
 	char line[2049];
 	struct x86_linux_args a = {k.path, NULL, line};
 	struct x86_boot_entry entry;
@@ -400,7 +385,7 @@ static void cmdline_longer_than_cmdline_size_refused(void **state)
 static void unreadable_files_named(void **state)
 {
 	struct image im = make_image(27, 0x020f, TEST_KERNEL_BYTES);
-	struct memfile k = memfile(im.buf, im.len);
+	struct fix_file k = fix_file(im.buf, im.len);
 	struct x86_linux_args a = {"/nonexistent/vmlinuz", NULL, ""};
 	struct x86_boot_entry entry;
 	struct errbuf e = {""};
