@@ -28,10 +28,12 @@ driver_of() { basename "$(readlink /sys/bus/pci/devices/$1/driver 2>/dev/null)" 
 
 # run_logged LOG TIMEOUT CMD...: run a VMM that boots an L2. Its output goes into LOG, each line stamped
 # with L1's uptime (so a log shows when L2 reached its marker); never onto L1's console itself (QEMU's
-# -serial stdio would leave it O_NONBLOCK). The exit status is in LOG.rc (124: timed out).
+# -serial stdio would leave it O_NONBLOCK). The exit status is in LOG.rc (124: timed out). A VMM
+# given the e1000e gets it quiet first (quiet_e1000e).
 run_logged() {
 	_log=$1 _t=$2
 	shift 2
+	quiet_e1000e "$@"
 	echo "start $(uptime_s)" >"$_log.time"
 	(timeout -s KILL "$_t" "$@" </dev/null 2>&1; echo $? >"$_log.rc") |
 		while IFS= read -r _l; do echo "$(uptime_s) ${_l%$CR}"; done >"$_log"
@@ -58,7 +60,6 @@ VFVM_RUN="vfvm run --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --memory 512M -
 vfio_boot() {
 	_log=$1 _words=$2
 	shift 2
-	quiet_e1000e "$@"
 	run_logged $_log 300 $VFVM_RUN --cmdline "quiet rdinit=/init $_words" "$@"
 	show_log $_log "$(basename $_log .log)"
 }
@@ -110,12 +111,20 @@ e1000e_quiesce() {
 		devmem $((_b + 0xd8)) 32 0xffffffff &&
 		[ "$(e1000e_reg $1 RCTL)$(e1000e_reg $1 TCTL)" = 0x000000000x00000000 ]
 }
-# quiet_e1000e ARGS...: before a VMM starts on the e1000e (named in ARGS), stop what the previous
-# guest left running on it: L0's e1000e model ignores resets (docs/testing.md, known faults)
+# quiet_e1000e ARGS...: before a VMM starts on the e1000e (ARGS name it: vfvm's --vfio, QEMU's
+# host=) while it sits unused on vfio-pci, stop what the previous guest left running on it: L0's
+# e1000e model ignores resets (docs/testing.md, known faults)
 quiet_e1000e() {
+	[ "$(driver_of $E1000E)" = vfio-pci ] || return 0
 	case " $* " in
-	*" $E1000E "* | *"/$E1000E "*) e1000e_quiesce $E1000E || diag "could not quiet $E1000E" ;;
+	*" $E1000E "* | *"/$E1000E "* | *"host=$E1000E "*)
+		e1000e_quiesce $E1000E || diag "could not quiet $E1000E" ;;
 	esac
+}
+# median FILE: the median of the numbers in FILE, one per line (benchmarks)
+median() {
+	sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
+		else if (NR) printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 dmar_faults() { # dmar_faults: how many DMA faults L1's kernel has logged so far
 	dmesg | grep -cE 'DMAR: \[DMA'

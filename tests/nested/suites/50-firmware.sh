@@ -51,7 +51,6 @@ echo "@@HOST bootdisk-file FROM-L2.TXT"
 diag "disk boot: L2 marker after $(l2_seconds /tmp/fw-disk.log) s"
 
 # --- disk boot with a NIC beside the disk: still boots from the disk, and the NIC works
-quiet_e1000e --vfio $E1000E
 run_logged /tmp/fw-two.log 300 $FW_RUN --vfio $BOOTNVME --vfio $E1000E
 show_log /tmp/fw-two.log fw-two
 check "NVMe + e1000e: L2 boots from the disk ($(l2_result /tmp/fw-two.log diskboot check-sum))" \

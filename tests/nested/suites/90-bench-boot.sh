@@ -39,8 +39,6 @@ while [ $r -le $ROUNDS ]; do
 	r=$((r + 1))
 done
 
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
-	else if (NR) printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 best=
 best_vmm=
 for vmm in $VMMS; do

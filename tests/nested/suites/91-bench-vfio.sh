@@ -22,11 +22,9 @@ WORDS="quiet rdinit=/init vfvm.test=net,nvmebench vfvm.ping=$PINGS vfvm.nvmebenc
 
 run_one() { # run_one VMM LOG
 	case $1 in
-	vfvm) quiet_e1000e --vfio $E1000E
-		run_logged $2 300 vfvm run --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --memory 512M \
+	vfvm) run_logged $2 300 vfvm run --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --memory 512M \
 		--cmdline "$WORDS" --vfio $E1000E --vfio $NVME ;;
-	qemu) quiet_e1000e --vfio $E1000E
-		run_logged $2 300 qemu-system-x86_64 -enable-kvm -cpu host -M q35 -m 512M -smp 1 \
+	qemu) run_logged $2 300 qemu-system-x86_64 -enable-kvm -cpu host -M q35 -m 512M -smp 1 \
 		-nodefaults -no-user-config -display none -serial stdio -no-reboot \
 		-kernel $GUEST_KERNEL -initrd $GUEST_INITRD -append "console=ttyS0 panic=-1 $WORDS" \
 		-device vfio-pci,host=$E1000E -device vfio-pci,host=$NVME ;;

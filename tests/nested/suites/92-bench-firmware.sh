@@ -32,8 +32,6 @@ run_one() { # run_one CASE LOG
 	esac
 }
 
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
-	else if (NR) printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 CASES="vfvm-kernel qemu-kernel vfvm-disk qemu-disk"
 for c in $CASES; do : >/tmp/bench.$c; done
