@@ -18,6 +18,7 @@
 #include "vmm/rss.h"
 #include "vmm/run_firmware.h"
 #include "vmm/run_options.h"
+#include "vmm/sandbox.h"
 #include "vmm/vm.h"
 #include "vmm/vm_vfio.h"
 #include "vmm/x86/x86.h"
@@ -44,6 +45,7 @@ struct run {
 	struct x86_boot_entry entry;
 	int signal_fd;
 	struct timespec t_start;
+	struct sandbox_user user; /* --user */
 };
 
 static void power_event(void *opaque, enum power_event ev)
@@ -119,6 +121,7 @@ static int build(struct run *r, struct errbuf *err)
 	ret = vm_open(&r->vm, err);
 	r->vm_open = true;
 	r->vm.t_start = r->t_start;
+	r->vm.sandbox = r->opt.seccomp;
 	if (ret)
 		return EXIT_RUNTIME;
 	r->vm.count_exits = r->opt.stats;
@@ -171,6 +174,11 @@ static int build(struct run *r, struct errbuf *err)
 		return ret == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 vcpus:
 	if (vm_create_vcpus(&r->vm, r->opt.cpus, init_vcpu, r, err))
+		return EXIT_RUNTIME;
+	/* everything is open: the threads that run beside the guest start as the user */
+	if (r->opt.user && sandbox_drop_to(&r->user, err))
+		return EXIT_RUNTIME;
+	if (r->vfio_ready && vm_vfio_start_dma(&r->vfio, err))
 		return EXIT_RUNTIME;
 	return EXIT_OK;
 }
@@ -241,6 +249,8 @@ static int report_stop(struct run *r)
 	case VM_STOP_RESET:
 		fprintf(stderr, "vfvm: the guest reset the machine; exiting\n");
 		return EXIT_OK;
+	case VM_STOP_SANDBOX:
+		return EXIT_RUNTIME; /* the line naming the call is out already */
 	case VM_STOP_SIGNAL:
 		fprintf(stderr, "vfvm: stopped by SIG%s (", sigabbrev_np(r->vm.stop_signal));
 		/* where the guest was: the first clue when a guest hangs */
@@ -282,6 +292,15 @@ static void release(struct run *r)
 		close(r->signal_fd);
 }
 
+/* From the SIGSYS handler of the thread at fault: async-signal-safe, as vm_request_stop() is. */
+static void sandbox_stop(void *opaque)
+{
+	struct vm *vm = opaque;
+
+	if (vm->stop_fd >= 0)
+		vm_request_stop(vm, VM_STOP_SANDBOX);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run r = {.signal_fd = -1};
@@ -297,9 +316,22 @@ int cmd_run(int argc, char **argv)
 		run_usage(stdout);
 		return EXIT_OK;
 	}
-	if (run_options_check_files(&r.opt, &err)) {
+	if (run_options_check_files(&r.opt, &err) ||
+	    (r.opt.user && sandbox_user_lookup(r.opt.user, &r.user, &err))) {
 		fprintf(stderr, "vfvm run: %s\n", errbuf_msg(&err));
 		return EXIT_USAGE;
+	}
+	if (r.opt.user && geteuid() != 0) {
+		fprintf(stderr,
+			"vfvm run: --user %s: only root can switch users; run vfvm as %s "
+			"directly instead\n",
+			r.opt.user, r.user.name);
+		return EXIT_USAGE;
+	}
+	r.vm.stop_fd = -1;
+	if (sandbox_prepare(r.opt.seccomp, sandbox_stop, &r.vm, &err)) {
+		fprintf(stderr, "vfvm run: %s\n", errbuf_msg(&err));
+		return EXIT_RUNTIME;
 	}
 	/* SIGINT and SIGTERM arrive through a signalfd, in the main loop, never in a vCPU thread */
 	sigemptyset(&sigs);
@@ -319,8 +351,10 @@ int cmd_run(int argc, char **argv)
 	code = build(&r, &err);
 	if (code == EXIT_OK) {
 		uart_console_raw_tty(&r.uart);
-		if (vm_start(&r.vm, &err)) {
+		if (vm_start(&r.vm, &err) ||
+		    sandbox_enter(r.opt.seccomp, SANDBOX_MAIN, "main", &err)) {
 			code = EXIT_RUNTIME;
+			vm_request_stop(&r.vm, VM_STOP_ERROR);
 		} else {
 			main_loop(&r);
 			vm_stop_vcpus(&r.vm);
@@ -333,5 +367,8 @@ int cmd_run(int argc, char **argv)
 	if (code != EXIT_OK && errbuf_msg(&err)[0])
 		fprintf(stderr, "vfvm run: %s\n", errbuf_msg(&err));
 	release(&r);
+	/* a call refused during the teardown too: the guest may have ended well, vfvm did not */
+	if (sandbox_violations())
+		code = EXIT_RUNTIME;
 	return code;
 }
