@@ -14,6 +14,7 @@
 #include "devices/pci.h"
 #include "devices/power.h"
 #include "devices/uart_console.h"
+#include "vfio/diag.h"
 #include "vmm/commands.h"
 #include "vmm/rss.h"
 #include "vmm/run_firmware.h"
@@ -141,6 +142,11 @@ static int build(struct run *r, struct errbuf *err)
 		return EXIT_RUNTIME;
 	/* passthrough devices: their errors come before the guest starts, the devices untouched */
 	if (r->opt.nr_vfio) {
+		/* VFIO pins all guest RAM: an ordinary user's memlock limit must allow it */
+		ret = r->opt.user ? sandbox_memlock_reserve(r->opt.memory, err)
+				  : diag_memlock_self(r->opt.memory, err);
+		if (ret)
+			return EXIT_RUNTIME;
 		host_paths_from_env(&r->host, r->host_buf, sizeof(r->host_buf));
 		managed_init(&r->managed, &r->host, &sysfs_ops_real);
 		r->managed_ready = true;

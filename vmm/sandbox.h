@@ -7,6 +7,7 @@
 #define VFVM_SANDBOX_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "vmm/errbuf.h"
@@ -68,5 +69,11 @@ int sandbox_user_lookup(const char *name, struct sandbox_user *u, struct errbuf 
  * permitted, inheritable, ambient, bounding set). Needs root. -errno with err naming the step.
  */
 int sandbox_drop_to(const struct sandbox_user *u, struct errbuf *err);
+
+/*
+ * Started as root, before the drop: raise RLIMIT_MEMLOCK (soft and hard) to at least bytes, so that
+ * the user vfvm becomes may still pin all of guest RAM for DMA.
+ */
+int sandbox_memlock_reserve(uint64_t bytes, struct errbuf *err);
 
 #endif

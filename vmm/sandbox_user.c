@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -122,5 +123,24 @@ int sandbox_drop_to(const struct sandbox_user *u, struct errbuf *err)
 	if (setuid(0) == 0 || getuid() != u->uid || geteuid() != u->uid)
 		return errbuf_set(err, EPERM, "--user %s: root could be regained; stopping",
 				  u->name);
+	return 0;
+}
+
+int sandbox_memlock_reserve(uint64_t bytes, struct errbuf *err)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &rl))
+		return errbuf_set(err, errno, "getrlimit(RLIMIT_MEMLOCK): %s", strerror(errno));
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= bytes)
+		return 0;
+	rl.rlim_cur = bytes;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < bytes)
+		rl.rlim_max = bytes;
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		return errbuf_set(err, errno,
+				  "--user: cannot raise the memlock limit to %llu KiB for guest "
+				  "RAM: %s",
+				  (unsigned long long)(bytes >> 10), strerror(errno));
 	return 0;
 }
