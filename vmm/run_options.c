@@ -301,7 +301,8 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 static int check_file(const char *what, const char *path, struct errbuf *err)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO named as a file must be refused, not waited on for a writer */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
 		return errbuf_set(err, errno, "%s %s: %s", what, path, strerror(errno));

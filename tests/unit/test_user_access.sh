@@ -73,5 +73,13 @@ as_nobody 64 devices --memory 32K
 n=$((n + 1))
 if [ -z "$err" ]; then echo "ok $n - devices says nothing once the user has all three"
 else echo "not ok $n - devices says nothing once the user has all three"; printf '%s\n' "$err" | sed 's/^/#   /'; fail=1; fi
+# --user is for root: an ordinary user is told to run vfvm directly
+: >"$root/kernel"
+chmod 644 "$root/kernel"
+as_nobody 64 run --kernel "$root/kernel" --user nobody
+expect "run --user as an ordinary user: refused, told to run vfvm directly" \
+	"^vfvm run: --user nobody: only root can switch users"
+n=$((n + 1))
+[ "$rc" = 2 ] && echo "ok $n - that is a usage error (exit 2)" || { echo "not ok $n - that is a usage error (exit $rc)"; fail=1; }
 echo "1..$n"
 exit $fail
