@@ -20,7 +20,7 @@ check "a FIFO as kernel: exit 2 at once, not a wait for a writer" 2 "--kernel $t
 check "/dev/zero as initrd: exit 2" 2 "--initrd /dev/zero: not a regular file" run --kernel "$tmp/bzImage" --initrd /dev/zero
 check "--seccomp with a bad mode: exit 2" 2 "--seccomp strict: not 'off', 'log' or 'kill'" run --kernel "$tmp/bzImage" --seccomp strict
 check "--user with --vfio ADDR,bind: refused up front, exit 2" 2 "cannot be combined with --user" run --kernel "$tmp/bzImage" --user nobody --vfio 00:02.0,bind
-check "--user naming nobody that exists: exit 2" 2 "--user no-such-user-x: no such user" run --kernel "$tmp/bzImage" --user no-such-user-x
+check "--user naming a user that does not exist: exit 2" 2 "--user no-such-user-x: no such user" run --kernel "$tmp/bzImage" --user no-such-user-x
 check "--user root: exit 2" 2 "--user root: that is root" run --kernel "$tmp/bzImage" --user root
 check "missing initrd: exit 2 naming the file" 2 "--initrd $tmp/nope" run --kernel "$tmp/bzImage" --initrd "$tmp/nope"
 # --firmware: the image is read and checked before KVM is opened, so these need no /dev/kvm
