@@ -42,7 +42,7 @@ GUEST="vfvm run --kernel $GUEST_KERNEL --initrd $GUEST_INITRD --memory 256M"
 WORDS="quiet rdinit=/init vfvm.test=net vfvm.ping=15"
 
 # --- seccomp, on by default: each thread of a running vfvm has its filter
-bg_guest /tmp/sc.log $GUEST --cmdline "$WORDS" --vfio $E1000
+bg_guest /tmp/sc.log $GUEST --stats --cmdline "$WORDS" --vfio $E1000
 check "seccomp: a guest runs (vfvm pid ${vpid:-none})" [ -n "$vpid" ]
 threads=0 filtered=0
 for t in /proc/$vpid/task/*; do
@@ -58,6 +58,12 @@ wait_guest /tmp/sc.log
 check "seccomp: the guest pinged 15/15 and powered off, exit 0 ($(pings /tmp/sc.log e1000), exit $(cat /tmp/sc.log.rc))" \
 	[ "$(pings /tmp/sc.log e1000)/$(cat /tmp/sc.log.rc)" = 15/15/0 ]
 check "seccomp: no system call was refused" not_refused /tmp/sc.log
+# what the filters cost, one sample each (a benchmark, not an assertion): start-up and ping RTT
+bg_guest /tmp/nosc.log $GUEST --stats --seccomp off --cmdline "$WORDS" --vfio $E1000
+wait_guest /tmp/nosc.log >/dev/null
+startup() { sed -n 's/.*start-up (main() to the first KVM_RUN): \([0-9.]*\) ms.*/\1/p' "$1"; }
+rtt() { l2_result "$1" ping e1000 | sed -n 's/.*rtt_min\/avg\/max=\([^ ]*\).*/\1/p'; }
+diag "cost of seccomp, one run each: start-up $(startup /tmp/sc.log) ms with, $(startup /tmp/nosc.log) ms without; e1000 ping rtt min/avg/max $(rtt /tmp/sc.log) ms with, $(rtt /tmp/nosc.log) ms without"
 
 # --- --user: root opens everything, then the guest runs as the user
 bg_guest /tmp/user.log $GUEST --user $USER_NAME --cmdline "$WORDS" --vfio $E1000
