@@ -7,6 +7,9 @@
 
 GRP=$(iommu_group $E1000)
 USER_NAME=vfvmuser USER_ID=4242
+# L1 has no user database: root (su looks its caller up) and the test user
+grep -q "^root:" /etc/passwd 2>/dev/null || echo "root:x:0:0:root:/root:/bin/sh" >>/etc/passwd
+grep -q "^root:" /etc/group 2>/dev/null || echo "root:x:0:" >>/etc/group
 grep -q "^$USER_NAME:" /etc/passwd 2>/dev/null ||
 	echo "$USER_NAME:x:$USER_ID:$USER_ID:vfvm test user:/tmp:/bin/sh" >>/etc/passwd
 grep -q "^$USER_NAME:" /etc/group 2>/dev/null || echo "$USER_NAME:x:$USER_ID:" >>/etc/group
