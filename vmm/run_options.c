@@ -201,6 +201,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 	*o = (struct run_options){
 		.memory = RUN_DEFAULT_MEMORY,
 		.cpus = 1,
+		.seccomp = SANDBOX_KILL,
 	};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v, *name;

@@ -14,9 +14,9 @@
 
 /* --seccomp: what a system call outside a thread's list does. */
 enum sandbox_mode {
-	SANDBOX_KILL, /* the default: one line naming thread and call, then vfvm stops (exit 1) */
+	SANDBOX_OFF,  /* no filter (what a VM object starts with; `vfvm run` defaults to kill) */
 	SANDBOX_LOG,  /* the kernel logs the call (audit / dmesg) and lets it run */
-	SANDBOX_OFF,  /* no filter */
+	SANDBOX_KILL, /* one line naming thread and call, then vfvm stops (exit 1) */
 };
 
 /* The kinds of thread, each with its own list of system calls. */
