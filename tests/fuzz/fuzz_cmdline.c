@@ -14,8 +14,16 @@
 #include "vfio/sysfs.h"
 #include "vfio/vfio.h"
 #include "vmm/run_options.h"
+#include "vmm/x86/x86.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+const char *machine_default_cmdline(void);
+
+/* The x86 machine's words, without linking the whole machine (vmm/x86/machine.c) in. */
+const char *machine_default_cmdline(void)
+{
+	return X86_DEFAULT_CMDLINE;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
