@@ -17,6 +17,11 @@ seed=$(param seed 1)
 nwrites=$(param hostile_n 400)
 echo "L2-NOTE hostile: seed $seed, $nwrites config writes per device"
 
+# awk helpers: a random access width (1, 2 or 4 bytes) and the values it spans (busybox's awk has
+# no pow(): no ^)
+AWK_WIDTH='function width(r) { r = int(rand() * 3); return r == 0 ? 1 : r == 1 ? 2 : 4 }
+function span(w) { return w == 1 ? 256 : w == 2 ? 65536 : 4294967296 }
+'
 cfg_dump() { od -An -tx1 -v -N "${2:-256}" "$1/config" | tr -s ' \n' '  '; }
 # wr PATH OFF LEN VALUE: LEN bytes of VALUE (little endian) at OFF of a file (config, /dev/port)
 wr() {
@@ -43,9 +48,9 @@ for d in $devs; do
 	name=$(basename $d)
 	ex=$(cat $d/config | wc -c)
 	# --- config space garbage
-	awk -v s=$((seed * 100 + k)) -v n=$nwrites -v ext=$ex 'BEGIN { srand(s)
-		for (i = 0; i < n; i++) { w = 2 ^ int(rand() * 3); o = int(rand() * (ext > 256 && rand() < 0.3 ? ext : 256))
-			o -= o % w; printf "%d %d %d\n", o, w, int(rand() * 2 ^ (8 * w)) } }' >/tmp/garbage
+	awk -v s=$((seed * 100 + k)) -v n=$nwrites -v ext=$ex "$AWK_WIDTH"'BEGIN { srand(s)
+		for (i = 0; i < n; i++) { w = width(); o = int(rand() * (ext > 256 && rand() < 0.3 ? ext : 256))
+			o -= o % w; printf "%d %d %.0f\n", o, w, int(rand() * span(w)) } }' >/tmp/garbage
 	while read -r o w v; do wr $d/config $o $w $v; done </tmp/garbage
 	echo "L2-NOTE hostile: $name: $(wc -l </tmp/garbage) random config writes done"
 	# --- BAR moves over what must not be covered, memory decoding on
@@ -88,9 +93,9 @@ for d in $devs; do
 		tb=$(($(bar_addr $d $((tbl & 7))) + (tbl & ~7)))
 		pb=$(($(bar_addr $d $((pba & 7))) + (pba & ~7)))
 		wr $d/config $((c + 2)) 2 49152 # enable + function mask
-		awk -v s=$((seed * 1000 + k)) -v n=$((nvec * 16)) 'BEGIN { srand(s)
-			for (i = 0; i < n; i++) { w = 2 ^ int(rand() * 3); o = int(rand() * n); o -= o % w
-				printf "%d %d %d\n", o, w * 8, int(rand() * 2 ^ (8 * w)) } }' >/tmp/garbage
+		awk -v s=$((seed * 1000 + k)) -v n=$((nvec * 16)) "$AWK_WIDTH"'BEGIN { srand(s)
+			for (i = 0; i < n; i++) { w = width(); o = int(rand() * n); o -= o % w
+				printf "%d %d %.0f\n", o, w * 8, int(rand() * span(w)) } }' >/tmp/garbage
 		while read -r o w v; do devmem $((tb + o)) $w $v 2>/dev/null; done </tmp/garbage
 		for o in 0 4 8; do devmem $((pb + o)) 32 4294967295 2>/dev/null; devmem $((pb + o)) 32 >/dev/null 2>&1; done
 		wr $d/config $((c + 2)) 2 0
