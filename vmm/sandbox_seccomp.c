@@ -24,6 +24,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <termios.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -222,6 +223,11 @@ int sandbox_prepare(enum sandbox_mode mode, void (*on_violation)(void *opaque), 
 
 	violation_cb = on_violation;
 	violation_opaque = opaque;
+	/*
+	 * What glibc does lazily on first use must happen before any filter: the time zone (the
+	 * CMOS clock's gmtime_r() opens /etc/localtime the first time).
+	 */
+	tzset();
 	if (mode != SANDBOX_KILL)
 		return 0;
 	for (int nr = 0; nr < MAX_SYSCALL_NR; nr++) {
@@ -285,6 +291,12 @@ int sandbox_enter(enum sandbox_mode mode, enum sandbox_thread kind, const char *
 	if (mode == SANDBOX_OFF)
 		return 0;
 	thread_name = name;
+	/* the thread's malloc arena is chosen on its first allocation, which may read sysfs */
+	{
+		void *volatile p = malloc(1);
+
+		free(p);
+	}
 	ctx = seccomp_init(mode == SANDBOX_LOG ? SCMP_ACT_LOG : SCMP_ACT_TRAP);
 	if (!ctx)
 		return errbuf_set(err, ENOMEM, "seccomp: cannot build the %s thread's filter",

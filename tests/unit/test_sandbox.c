@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -246,6 +247,26 @@ static void test_off_installs_nothing(void **state)
 	assert_string_equal(o.err, "");
 }
 
+/* What the CMOS clock does on a vCPU thread: glibc's first gmtime_r() reads the time zone. */
+static int try_clock(void)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	return gmtime_r(&now, &tm) && tm.tm_year >= 100 ? 3 : 0;
+}
+
+static void test_vcpu_reads_the_clock(void **state)
+{
+	struct child_out o;
+
+	(void)state;
+	run_child(SANDBOX_KILL, SANDBOX_VCPU, "vCPU 0", try_clock, &o);
+	assert_true(WIFEXITED(o.status));
+	assert_string_equal(o.err, "");
+	assert_int_equal(WEXITSTATUS(o.status), 3);
+}
+
 static void test_mode_parse(void **state)
 {
 	enum sandbox_mode m = SANDBOX_LOG;
@@ -386,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_dma_map_thread_opens_nothing),
 		cmocka_unit_test(test_main_thread_may_not_exec),
 		cmocka_unit_test(test_log_mode_lets_the_call_run),
+		cmocka_unit_test(test_vcpu_reads_the_clock),
 		cmocka_unit_test(test_off_installs_nothing),
 		cmocka_unit_test(test_mode_parse),
 		cmocka_unit_test(test_options),
