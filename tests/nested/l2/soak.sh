@@ -4,6 +4,7 @@
 # then keeps the disk and the NIC busy for vfvm.soak_busy seconds (default 0) so that a signal from the
 # host lands in the middle of traffic and I/O. Records are 512-byte blocks from 100 MiB on (the start
 # of the disk belongs to the nvme action's pattern).
+# (sourced by /init: its variables, e.g. end and tests, are not to be reused here)
 load_drivers
 cycle=$(param soak_cycle 0)
 expect=$(param soak_expect none)
@@ -26,8 +27,8 @@ if dd if=/tmp/rec of=/dev/nvme0n1 bs=512 seek=$((base + cycle - 1)) count=1 ofla
 else
 	echo "L2-RESULT soak write-failed $cycle"
 fi
-end=$(($(cut -d. -f1 /proc/uptime) + busy))
-while [ "$(cut -d. -f1 /proc/uptime)" -lt $end ]; do
+busy_until=$(($(cut -d. -f1 /proc/uptime) + busy))
+while [ "$(cut -d. -f1 /proc/uptime)" -lt $busy_until ]; do
 	dd if=/dev/nvme0n1 of=/dev/null bs=64k count=64 iflag=direct 2>/dev/null
 	ping -c 5 -i 0.05 -W 1 192.0.2.1 >/dev/null 2>&1
 done
