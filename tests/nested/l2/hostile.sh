@@ -62,7 +62,10 @@ for d in $devs; do
 	# --- ROM: enabled with decoding off, then read the kernel's way, then garbage
 	wr $d/config 4 2 0
 	wr $d/config 48 4 4273995777
-	echo 1 >$d/rom 2>/dev/null && (cat $d/rom 2>/dev/null | wc -c >/tmp/romlen) && echo 0 >$d/rom
+	if [ -e $d/rom ]; then
+		echo 1 >$d/rom && cat $d/rom 2>/dev/null | wc -c >/tmp/romlen
+		echo 0 >$d/rom
+	fi
 	wr $d/config 48 4 4294967295
 	rd $d/config 48 4 >/dev/null
 done
@@ -117,7 +120,13 @@ for d in $devs; do
 		i=$((i + 1))
 	done
 	# --- and the guest resets the device, as a driver recovering from its own mess would
-	if echo 1 >$d/reset 2>/tmp/reset.err; then r=ok; else r="failed: $(cat /tmp/reset.err)"; fi
+	if [ ! -e $d/reset ]; then
+		r="not offered by the device (no FLR, no PM reset): a driver's probe resets it"
+	elif echo 1 >$d/reset 2>/tmp/reset.err; then
+		r=ok
+	else
+		r="failed: $(cat /tmp/reset.err)"
+	fi
 	echo "L2-NOTE hostile: $name: reset $r"
 	echo "L2-RESULT hostile $name $(rd $d/config 0 4)"
 done
