@@ -198,6 +198,8 @@ static int guest_run(struct guest *g, int limit_ms, const char *name)
 	if (why == VM_RUNNING)
 		snprintf(g->outcome, sizeof(g->outcome),
 			 "still running when its %.1f s limit passed", limit_ms / 1e3);
+	else if (why == VM_STOP_POWEROFF)
+		snprintf(g->outcome, sizeof(g->outcome), "done port reached");
 	else if (why == VM_STOP_ERROR)
 		snprintf(g->outcome, sizeof(g->outcome), "%s", g->vm.error.msg);
 	else
