@@ -6,18 +6,20 @@
  * go to stderr, one line each that names the device and says what to do. Exit 1 if anything vfvm
  * needs is missing, 2 on a usage error. Nothing is changed on the host: no reset, no binding.
  */
+#include "vfio/sysfs.h"
 #include "vfio/vfio.h"
 #include "vmm/commands.h"
 #include "vmm/kvm_caps.h"
 #include "vmm/run_options.h"
+#include "vmm/kvm_host.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <linux/kvm.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <limits.h>
 #include <unistd.h>
 
 #define MAX_GROUPS 32
@@ -42,12 +44,23 @@ static void check_usage(FILE *out)
 		     "/dev/vfio/N and pin --memory SIZE (default 512M) of guest RAM.\n");
 }
 
-static int check_kvm(const char *path)
+/* The kind of KVM first: on one that is not hardware KVM, what will not work comes first. */
+static int check_kvm(void)
 {
+	char paths[5 * PATH_MAX], dev[PATH_MAX + 8], line[512];
+	struct host_paths hp;
+	struct kvm_host host;
 	struct errbuf e = {""};
 	int fd, api = -1, bad = 0;
 
-	fd = kvm_open_checked(path, &api, &e);
+	host_paths_from_env(&hp, paths, sizeof(paths));
+	snprintf(dev, sizeof(dev), "%s/kvm", hp.dev);
+	kvm_host_detect(hp.sys, dev, &host);
+	printf("kvm kind %s\n", kvm_host_fact(&host, line, sizeof(line)));
+	fflush(stdout);
+	if (kvm_host_limits(&host, line, sizeof(line)))
+		fprintf(stderr, "vfvm check: warning: %s\n", line);
+	fd = kvm_open_checked(dev, &api, &e);
 	if (fd < 0) {
 		if (api >= 0)
 			printf("kvm api %d\n", api);
@@ -164,7 +177,7 @@ fail:
 
 int cmd_check(int argc, char **argv)
 {
-	char pathbuf[5 * PATH_MAX], vfio_dir[PATH_MAX], kvm[PATH_MAX];
+	char pathbuf[5 * PATH_MAX], vfio_dir[PATH_MAX];
 	char(*addrs)[VFIO_PCI_ADDR_LEN] = calloc(argc, VFIO_PCI_ADDR_LEN);
 	struct check c = {.vfio_dir = vfio_dir};
 	uint64_t ram = RUN_DEFAULT_MEMORY;
@@ -177,7 +190,6 @@ int cmd_check(int argc, char **argv)
 	host_paths_from_env(&h, pathbuf, sizeof(pathbuf));
 	c.sysfs_dir = h.sys;
 	snprintf(vfio_dir, sizeof(vfio_dir), "%s/vfio", h.dev);
-	snprintf(kvm, sizeof(kvm), "%s/kvm", h.dev);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			check_usage(stdout);
@@ -202,7 +214,7 @@ int cmd_check(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	bad |= check_kvm(kvm);
+	bad |= check_kvm();
 	for (size_t i = 0; i < n; i++)
 		bad |= check_device(&c, addrs[i]);
 	/* what an ordinary user lacks, each thing on its own line, even when the above said one */
