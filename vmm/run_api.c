@@ -34,11 +34,11 @@ int run_powerdown(struct run *r, struct errbuf *err)
 	return 0;
 }
 
-static void add_hex(struct json_out *out, const char *key, unsigned int v)
+static void add_hex(struct json_out *out, const char *key, unsigned int digits, unsigned int v)
 {
 	char s[16];
 
-	snprintf(s, sizeof(s), "0x%04x", v);
+	snprintf(s, sizeof(s), "0x%0*x", (int)digits, v);
 	json_add_string(out, key, s);
 }
 
@@ -57,9 +57,9 @@ static void status_devices(struct run *r, struct json_out *out)
 		json_add_string(out, "guest", guest);
 		/* what the host says the device is; left out when sysfs cannot tell */
 		if (pci_dev_read(&r->host, bdf, &info, NULL) == 0) {
-			add_hex(out, "vendor", info.vendor);
-			add_hex(out, "device", info.device);
-			add_hex(out, "class", info.class);
+			add_hex(out, "vendor", 4, info.vendor);
+			add_hex(out, "device", 4, info.device);
+			add_hex(out, "class", 6, info.class);
 			json_add_string(out, "driver", info.driver);
 		}
 		json_end_object(out);
