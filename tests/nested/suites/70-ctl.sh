@@ -68,6 +68,8 @@ check "status names the passed-through e1000e (host $E1000E, vfio-pci, 0x8086)" 
 	grep -q "\"host\":\"$E1000E\",\"guest\":\"0000:00:0[0-9a-f].0\",\"vendor\":\"0x8086\",\"device\":\"0x10d3\",\"class\":\"0x020000\",\"driver\":\"vfio-pci\"" /tmp/status.json
 check "status: running, 1 vCPU, 512 MiB, exits counted" \
 	grep -q '"state":"running".*"vcpus":1,"memory_bytes":536870912.*"exits":{"total":[1-9]' /tmp/status.json
+check "while vfvm runs, the e1000e's group $group does not open (it holds it)" \
+	sh -c "! (exec 4<>/dev/vfio/$group) 2>/dev/null"
 vfvm ctl $SOCK powerdown >/tmp/pd.json
 check "ctl powerdown answers ok" grep -q '"ok":true' /tmp/pd.json
 rc=$(wait_rc /tmp/ctl.log 300)
@@ -76,8 +78,9 @@ check "L2 saw the power button" grep -q "L2-RESULT button pressed" /tmp/ctl.log
 check "L2 powered off after it" grep -q "L2-END" /tmp/ctl.log
 check "vfvm exited 0 (exit $rc)" [ "$rc" = 0 ]
 check "the socket file is gone" [ ! -e $SOCK ]
-check "the e1000e is back on vfio-pci, its group free" \
-	sh -c "[ \"\$(driver_of $E1000E)\" = vfio-pci ] && exec 4<>/dev/vfio/$group"
+check "the e1000e is still on vfio-pci" [ "$(driver_of $E1000E)" = vfio-pci ]
+# a VFIO group opens once at a time: it opens here only if vfvm let it go
+check "its group $group is free (/dev/vfio/$group opens)" sh -c "exec 4<>/dev/vfio/$group"
 
 # --- a guest that ignores the button (no button driver, halted) is stopped after the timeout
 start_bg /tmp/ign.log --api-socket $SOCK --powerdown-timeout 3 --cmdline "quiet rdinit=/init vfvm.end=halt"
@@ -109,4 +112,13 @@ wait $pid
 rc=$?
 check "SIGTERM with --on-sigterm powerdown: L2 powered off, exit 0 ($rc)" \
 	[ "$rc" = 0 -a -n "$(grep 'L2-RESULT button pressed' /tmp/term.log)" ]
+
+# --- the same button in a guest booted through SeaBIOS (the PC tables carry the same DSDT)
+start_bg /tmp/fw.log --firmware --api-socket $SOCK --cmdline "quiet rdinit=/init vfvm.test=button"
+wait_log /tmp/fw.log "L2-RESULT button ready"
+vfvm ctl $SOCK powerdown >/dev/null
+rc=$(wait_rc /tmp/fw.log 300)
+check "firmware boot: L2 saw the power button and powered off, exit 0 ($rc)" \
+	[ "$rc" = 0 -a -n "$(grep 'L2-RESULT button pressed' /tmp/fw.log)" ]
+[ "$rc" = 0 ] || sed 's/^/#   fw| /' /tmp/fw.log | tail -n 20
 done_testing
