@@ -9,27 +9,19 @@
 #include <limits.h>
 #include <time.h>
 
-#include "devices/pci.h"
-#include "devices/power.h"
-#include "devices/uart_console.h"
 #include "vfio/sysfs.h"
 #include "vmm/api.h"
-#include "vmm/run_firmware.h"
+#include "vmm/machine.h"
 #include "vmm/run_options.h"
 #include "vmm/vm.h"
 #include "vmm/vm_vfio.h"
-#include "vmm/x86/x86.h"
 
 /* Everything one run owns, so that every exit path releases it in one place. */
 struct run {
 	struct run_options opt;
 	struct vm vm;
 	bool vm_open;
-	struct uart_console uart;
-	bool uart_ready;
-	struct pci_bus pci;
-	bool pci_ready;
-	struct power power;
+	struct machine *machine;
 	struct vm_vfio vfio;
 	bool vfio_ready;
 	/* --vfio ADDR,bind: devices vfvm moved to vfio-pci, given back at exit */
@@ -37,9 +29,6 @@ struct run {
 	struct host_paths host;
 	struct managed_binding managed;
 	bool managed_ready;
-	struct run_firmware fw; /* --firmware */
-	bool fw_loaded;
-	struct x86_boot_entry entry;
 	int signal_fd;
 	struct timespec t_start;
 	struct api_server api; /* --api-socket */

@@ -20,7 +20,7 @@ static double seconds_since(const struct timespec *t0)
 
 int run_powerdown(struct run *r, struct errbuf *err)
 {
-	int ret = power_button(&r->power);
+	int ret = machine_power_button(r->machine);
 
 	if (ret)
 		return errbuf_set(err, -ret, "this machine has no power button");
