@@ -109,10 +109,6 @@ static void main_loop(struct run *r)
 			vm_fail(&r->vm, "poll: %s", strerror(errno));
 			break;
 		}
-		if (ready == 0 && r->powerdown_pending && poll_timeout(r) == 0) {
-			vm_request_stop(&r->vm, VM_STOP_TIMEOUT);
-			break;
-		}
 		if (p[SIGNAL].revents & POLLIN && read(r->signal_fd, &si, sizeof(si)) == sizeof(si))
 			on_signal(r, (int)si.ssi_signo);
 		/* POLLNVAL: stdin was closed; the read fails and input is dropped for good */
@@ -126,6 +122,9 @@ static void main_loop(struct run *r)
 		}
 		if (r->api_ready)
 			api_serve(&r->api, p + API, n - API);
+		/* checked after the events too: a busy console must not hold the deadline off */
+		if (r->powerdown_pending && poll_timeout(r) == 0)
+			vm_request_stop(&r->vm, VM_STOP_TIMEOUT);
 	}
 }
 
