@@ -33,6 +33,7 @@ int cmd_check(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
 int cmd_bind(int argc, char **argv);
 int cmd_unbind(int argc, char **argv);
+int cmd_ctl(int argc, char **argv);
 
 /*
  * For a user who is not root: one line on out per thing `vfvm run --vfio` would lack (/dev/kvm,

@@ -92,14 +92,38 @@ static const int vcpu_calls[] = {
 	SCMP_SYS(close), SCMP_SYS(poll),    SCMP_SYS(ppoll),
 };
 
-/* Events, then teardown: joining threads, closing, unmapping, giving managed devices back. */
+/*
+ * Events (signals, console input, control requests), then teardown: joining threads, closing,
+ * unmapping, giving managed devices back.
+ */
 static const int main_calls[] = {
-	SCMP_SYS(read),	      SCMP_SYS(pread64),    SCMP_SYS(pwrite64), SCMP_SYS(poll),
-	SCMP_SYS(ppoll),      SCMP_SYS(close),	    SCMP_SYS(openat),	SCMP_SYS(open),
-	SCMP_SYS(fstat),      SCMP_SYS(newfstatat), SCMP_SYS(stat),	SCMP_SYS(lseek),
-	SCMP_SYS(readlink),   SCMP_SYS(readlinkat), SCMP_SYS(access),	SCMP_SYS(faccessat),
-	SCMP_SYS(faccessat2), SCMP_SYS(unlink),	    SCMP_SYS(unlinkat), SCMP_SYS(getdents64),
-	SCMP_SYS(exit_group), SCMP_SYS(fcntl),	    SCMP_SYS(eventfd2),
+	SCMP_SYS(read),
+	SCMP_SYS(pread64),
+	SCMP_SYS(pwrite64),
+	SCMP_SYS(poll),
+	SCMP_SYS(ppoll),
+	SCMP_SYS(close),
+	SCMP_SYS(openat),
+	SCMP_SYS(open),
+	SCMP_SYS(fstat),
+	SCMP_SYS(newfstatat),
+	SCMP_SYS(stat),
+	SCMP_SYS(lseek),
+	SCMP_SYS(readlink),
+	SCMP_SYS(readlinkat),
+	SCMP_SYS(access),
+	SCMP_SYS(faccessat),
+	SCMP_SYS(faccessat2),
+	SCMP_SYS(unlink),
+	SCMP_SYS(unlinkat),
+	SCMP_SYS(getdents64),
+	SCMP_SYS(exit_group),
+	SCMP_SYS(fcntl),
+	SCMP_SYS(eventfd2),
+	/* the control socket (--api-socket): clients of the socket opened before the filter */
+	SCMP_SYS(accept4),
+	SCMP_SYS(recvfrom),
+	SCMP_SYS(sendto),
 };
 
 static const int dma_map_calls[] = {
