@@ -143,8 +143,11 @@ static int build(struct run *r, struct errbuf *err)
 		r->managed_ready = true;
 		if (managed_bind_all(&r->managed, r->opt.vfio_args, r->opt.nr_vfio, err))
 			return EXIT_RUNTIME;
+		const uint64_t(*reserved)[2];
+		unsigned int nr_reserved = x86_mmio_reserved(&reserved);
+
 		if (vm_vfio_attach(&r->vfio, &r->vm, &r->pci, r->opt.vfio, r->opt.nr_vfio,
-				   x86_pci_intx_gsi, err))
+				   x86_pci_intx_gsi, reserved, nr_reserved, err))
 			return EXIT_RUNTIME;
 		r->vfio_ready = true;
 	}
