@@ -165,12 +165,15 @@ static bool grow(struct vfio_pci *p, unsigned int want)
 			      strerror(-err));
 		return true;
 	}
-	if (err)
+	if (err) {
+		/* and no more tries (each one stops MSI-X for a moment) */
+		m->host_max = old;
 		vfio_pci_warn(p,
 			      "cannot give MSI-X %u vector(s): %s; vectors from %u on stay silent",
 			      want, strerror(-err), old);
-	else
+	} else {
 		m->granted = want;
+	}
 	return true;
 }
 
