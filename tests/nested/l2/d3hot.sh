@@ -1,7 +1,7 @@
 # L2 action "d3hot": put the e1000e in D3hot by writing its PMCSR, read and write its BAR0 there (a
 # function in D3hot decodes no memory: all-ones, writes dropped), then back to D0 and its header
-# written back (No_Soft_Reset is 0: the function was reset, as Linux's own PM code would restore it).
-# Prints L2-RESULT d3hot read VALUE, d3hot back VALUE (BAR0's STATUS register before and after).
+# written back (No_Soft_Reset is 0: the function was reset; Linux's own PM code restores it so).
+# Prints L2-RESULT d3hot read VALUE, d3hot back VALUE (BAR0's STATUS register in D3hot, in D0).
 . /tests/pcidev.sh
 bdf=$(e1000e_bdf)
 e1000e_enable $bdf

@@ -1,6 +1,6 @@
-# Helpers (not an action) for the actions that drive the passed-through e1000e's PCI function by hand
-# from L2, as a guest's own tools would: config space through sysfs (busybox has no setpci), BARs
-# through /dev/mem while no driver holds them.
+# Helpers (not an action) for the actions that drive the passed-through e1000e's PCI function by
+# hand from L2, as a guest's own tools would: config space through sysfs (busybox has no setpci),
+# BARs through /dev/mem while no driver holds them.
 # e1000e_bdf: the e1000e's address in L2
 e1000e_bdf() {
 	for _d in /sys/bus/pci/devices/*; do
@@ -28,5 +28,5 @@ bar_addr() {
 # mem32 ADDR [VALUE]: a 32-bit read (or write) of guest-physical memory
 mem32() { devmem $1 32 $2; }
 # e1000e_enable BDF: memory decoding on, as a driver's pci_enable_device does (the kernel assigns
-# BARs at boot but leaves decoding to the driver); no driver claims the BARs, so /dev/mem reaches them
+# BARs at boot but leaves decoding to the driver); no driver claims the BARs: /dev/mem reaches them
 e1000e_enable() { echo 1 >/sys/bus/pci/devices/$1/enable; }
