@@ -2,6 +2,7 @@
 # a careful one does to recover: random bytes into the MSI-X table and most of config space (not the
 # PCIe capability, whose link bits the device would act on), the standard header written back, the
 # MSI-X control word cleared, and the function reset through the kernel (PM reset for this device).
+# MSI is always left enabled by the garbage.
 # vfvm.seed=N picks the garbage. Prints L2-RESULT pcigarbage reset RC, and MSI/MSI-X control after.
 . /tests/pcidev.sh
 bdf=$(e1000e_bdf)
@@ -24,6 +25,9 @@ tail -n +21 /tmp/rnd | while read w; do
 	cfg_write $bdf $off 4 $w
 	off=$((off + 4))
 done
+# and MSI left on, whatever the dice said: what made the next MSI-X enable fail silently
+w=$(sed -n 200p /tmp/rnd)
+cfg_write $bdf $((0xd2)) 2 $(((w & 0xfffe) | 1))
 echo "L2-NOTE after garbage: command $(cfg_read $bdf 4 2) msi $(cfg_read $bdf $((0xd2)) 2)" \
 	"msix $(cfg_read $bdf $((0xa2)) 2) pmcsr $(cfg_read $bdf $((0xcc)) 2)"
 dd if=/tmp/hdr of=/sys/bus/pci/devices/$bdf/config bs=64 count=1 conv=notrunc 2>/dev/null
