@@ -22,14 +22,17 @@ done </tmp/rnd
 off=4
 tail -n +21 /tmp/rnd | while read w; do
 	[ $off -lt 224 ] || break # 0xe0: the PCIe capability
-	cfg_write $bdf $off 4 $w
+	# PMCSR last (below): out of D0 the host enables no MSI
+	[ $off = $((0xcc)) ] || cfg_write $bdf $off 4 $w
 	off=$((off + 4))
 done
 # and MSI left on, whatever the dice said: what made the next MSI-X enable fail silently
 w=$(sed -n 200p /tmp/rnd)
 cfg_write $bdf $((0xd2)) 2 $(((w & 0xfffe) | 1))
-echo "L2-NOTE after garbage: command $(cfg_read $bdf 4 2) msi $(cfg_read $bdf $((0xd2)) 2)" \
-	"msix $(cfg_read $bdf $((0xa2)) 2) pmcsr $(cfg_read $bdf $((0xcc)) 2)"
+w=$(sed -n 201p /tmp/rnd)
+cfg_write $bdf $((0xcc)) 4 $w
+echo "L2-RESULT pcigarbage left command=$(cfg_read $bdf 4 2) msi=$(cfg_read $bdf $((0xd2)) 2)" \
+	"msix=$(cfg_read $bdf $((0xa2)) 2) pmcsr=$(cfg_read $bdf $((0xcc)) 2)"
 dd if=/tmp/hdr of=/sys/bus/pci/devices/$bdf/config bs=64 count=1 conv=notrunc 2>/dev/null
 cfg_write $bdf $((0xa2)) 2 0
 echo 1 >/sys/bus/pci/devices/$bdf/reset

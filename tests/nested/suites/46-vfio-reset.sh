@@ -19,6 +19,9 @@ for seed in 1 2; do
 	log=/tmp/garbage$seed.log what="garbage (seed $seed)"
 	vfio_boot $log "vfvm.test=pcigarbage,net,dmesg vfvm.seed=$seed vfvm.ping=10" --vfio $E1000E
 	survived $log "$what"
+	left=$(l2_result $log pcigarbage left)
+	msi=${left#*msi=}
+	check "$what: the garbage left MSI enabled ($left)" [ $((${msi%% *} & 1)) = 1 ]
 	rc=$(l2_result $log pcigarbage reset)
 	check "$what: the function reset took (rc $rc)" [ "$rc" = 0 ]
 	after=$(l2_result $log pcigarbage after)
