@@ -10,6 +10,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "vmm/sandbox.h"
+
 static int op_slot_add(void *opaque, uint64_t gpa, uint64_t size, void *hva, bool readonly)
 {
 	unsigned int slot;
@@ -100,6 +102,13 @@ static int op_dma_ready(void *opaque)
 	return err;
 }
 
+static int op_map_thread_start(void *opaque, struct errbuf *e)
+{
+	struct vm_vfio *v = opaque;
+
+	return sandbox_enter(v->vm->sandbox, SANDBOX_DMA_MAP, "DMA mapping", e);
+}
+
 static const struct vfio_vm_ops vm_vfio_ops = {
 	.dma_ready = op_dma_ready,
 	.mem_slot_add = op_slot_add,
@@ -110,6 +119,7 @@ static const struct vfio_vm_ops vm_vfio_ops = {
 	.irqfd_assign = op_irqfd_assign,
 	.irqfd_deassign = op_irqfd_deassign,
 	.kvm_vfio_group_add = op_group_add,
+	.map_thread_start = op_map_thread_start,
 };
 
 static uint32_t cfg_read(void *opaque, unsigned int off, unsigned int len)
@@ -183,6 +193,11 @@ int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const 
 fail:
 	vm_vfio_detach(v);
 	return err;
+}
+
+int vm_vfio_start_dma(struct vm_vfio *v, struct errbuf *e)
+{
+	return v->assigned ? vfio_assign_map_start(&v->assign, e) : 0;
 }
 
 void vm_vfio_detach(struct vm_vfio *v)

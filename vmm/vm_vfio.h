@@ -38,6 +38,8 @@ typedef unsigned int (*vm_vfio_intx_fn)(unsigned int slot, unsigned int pin);
 int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const char *const *addrs,
 		   unsigned int n, vm_vfio_intx_fn intx_gsi, const uint64_t (*reserved)[2],
 		   unsigned int nr_reserved, struct errbuf *e);
+/* Start mapping guest RAM for DMA beside the guest: after the privilege drop, before vm_start(). */
+int vm_vfio_start_dma(struct vm_vfio *v, struct errbuf *e);
 /* After the vCPUs stopped: remove the functions, reset the devices, unmap, close. */
 void vm_vfio_detach(struct vm_vfio *v);
 
