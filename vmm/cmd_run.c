@@ -116,6 +116,11 @@ static int build(struct run *r, struct errbuf *err)
 		if (ret)
 			return is_usage_errno(ret) ? EXIT_USAGE : EXIT_RUNTIME;
 	}
+	host_paths_from_env(&r->host, r->host_buf, sizeof(r->host_buf));
+	/* a short huge page pool is the user's to fix: say so before KVM is even opened */
+	if (r->opt.backing.page_size && hugepages_check(r->host.sys, r->opt.backing.page_size,
+							r->opt.memory, r->opt.memory_arg, err))
+		return EXIT_USAGE;
 	ret = vm_open(&r->vm, err);
 	r->vm_open = true;
 	r->vm.t_start = r->t_start;
@@ -130,6 +135,8 @@ static int build(struct run *r, struct errbuf *err)
 			   (unsigned long long)(r->opt.memory >> 20));
 		return EXIT_USAGE;
 	}
+	r->vm.mem.page_size = r->opt.backing.page_size;
+	r->vm.mem.prealloc = r->opt.backing.prealloc;
 	if (vm_add_ram(&r->vm, firmware ? RUN_FIRMWARE_RAM_SKIP_START : 0,
 		       firmware ? RUN_FIRMWARE_RAM_SKIP_END : 0, err) ||
 	    x86_vm_init(r->vm.vm_fd, err) || setup_devices(r, err))
@@ -138,7 +145,6 @@ static int build(struct run *r, struct errbuf *err)
 		return EXIT_RUNTIME;
 	/* passthrough devices: their errors come before the guest starts, the devices untouched */
 	if (r->opt.nr_vfio) {
-		host_paths_from_env(&r->host, r->host_buf, sizeof(r->host_buf));
 		managed_init(&r->managed, &r->host, &sysfs_ops_real);
 		r->managed_ready = true;
 		if (managed_bind_all(&r->managed, r->opt.vfio_args, r->opt.nr_vfio, err))

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "vfio/sysfs.h"
+#include "vmm/hugepages.h"
 #include "vmm/errbuf.h"
 
 #define RUN_DEFAULT_MEMORY (512ULL << 20)
@@ -32,6 +33,8 @@ struct run_options {
 	const char *initrd;
 	const char *cmdline; /* the user's words (--cmdline), or NULL */
 	uint64_t memory;
+	struct ram_backing backing; /* --memory SIZE,hugepages=...,prealloc */
+	const char *memory_arg;	    /* --memory's value as given (for messages), or NULL */
 	unsigned int cpus;
 	bool stats;
 	bool help;

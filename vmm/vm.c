@@ -161,9 +161,16 @@ int vm_add_ram(struct vm *vm, uint64_t skip_start, uint64_t skip_end, struct err
 {
 	int r = guest_mem_alloc(&vm->mem);
 
+	if (r && vm->mem.page_size)
+		return errbuf_set(err, r,
+				  "cannot allocate %llu MiB of guest RAM on %s huge pages%s",
+				  (unsigned long long)(vm->mem.total >> 20),
+				  vm->mem.page_size == (1ULL << 30) ? "1G" : "2M",
+				  vm->mem.prealloc ? " (prealloc)" : "");
 	if (r)
-		return errbuf_set(err, r, "cannot allocate %llu MiB of guest RAM",
-				  (unsigned long long)(vm->mem.total >> 20));
+		return errbuf_set(err, r, "cannot allocate %llu MiB of guest RAM%s",
+				  (unsigned long long)(vm->mem.total >> 20),
+				  vm->mem.prealloc ? " (prealloc)" : "");
 	for (unsigned int i = 0; i < vm->mem.nr_ram; i++) {
 		const struct ram_range *ram = &vm->mem.ram[i];
 		uint64_t end = ram->gpa + ram->size;
