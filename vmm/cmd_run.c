@@ -161,6 +161,9 @@ static int build(struct run *r, struct errbuf *err)
 		r->entry.reset = true;
 		goto vcpus;
 	}
+	/* direct boot has no firmware to place BARs: vfvm does, as one would */
+	if (r->vfio_ready && vm_vfio_place_bars(&r->vfio, err))
+		return EXIT_RUNTIME;
 	cmdline = run_kernel_cmdline(&r->opt);
 	if (!cmdline) {
 		errbuf_set(err, ENOMEM, "out of memory");

@@ -3,6 +3,8 @@
 #include "vmm/vm_vfio.h"
 
 #include <errno.h>
+#include <linux/pci_regs.h>
+#include <stdlib.h>
 #include <linux/kvm.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -161,6 +163,67 @@ int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const 
 fail:
 	vm_vfio_detach(v);
 	return err;
+}
+
+struct placed_bar {
+	struct vm_vfio_slot *slot;
+	const char *name;
+	struct vfio_pci_bar_desc d;
+};
+
+/* Largest first: each BAR is naturally aligned, so this wastes nothing between them. */
+static int by_size_desc(const void *a, const void *b)
+{
+	const struct placed_bar *x = a, *y = b;
+
+	return x->d.size < y->d.size ? 1 : x->d.size > y->d.size ? -1 : 0;
+}
+
+static void write_bar(struct vfio_pci *p, const struct vfio_pci_bar_desc *d, uint64_t addr)
+{
+	uint32_t lo = (uint32_t)addr, hi = (uint32_t)(addr >> 32);
+	unsigned int reg = PCI_BASE_ADDRESS_0 + 4 * d->index;
+
+	vfio_pci_config_write(p, reg, &lo, 4);
+	if (d->is64)
+		vfio_pci_config_write(p, reg + 4, &hi, 4);
+}
+
+int vm_vfio_place_bars(struct vm_vfio *v, struct errbuf *e)
+{
+	struct placed_bar bars[VFIO_MAX_ASSIGNED * 6];
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < v->nr_slots; i++) {
+		struct vfio_pci_bar_desc d[6];
+		unsigned int k = v->slots[i].pci ? vfio_pci_bar_descs(v->slots[i].pci, d) : 0;
+
+		for (unsigned int j = 0; j < k; j++)
+			bars[n++] =
+				(struct placed_bar){&v->slots[i], v->assign.devs[i].dev.name, d[j]};
+	}
+	qsort(bars, n, sizeof(bars[0]), by_size_desc);
+	for (unsigned int i = 0; i < n; i++) {
+		const struct pci_window *w =
+			&v->bus->win[bars[i].d.io ? PCI_BAR_IO : PCI_BAR_MMIO32];
+		uint64_t addr;
+
+		if (pci_bar_alloc(v->bus, bars[i].d.io ? PCI_BAR_IO : PCI_BAR_MMIO32,
+				  bars[i].d.size, &addr))
+			return errbuf_set(
+				e, ENOSPC,
+				"%s: BAR%u (%s, %llu KiB) does not fit in what is left of the "
+				"guest's %s window [%#llx, %#llx)",
+				bars[i].name, bars[i].d.index,
+				bars[i].d.io	 ? "I/O"
+				: bars[i].d.is64 ? "64-bit memory"
+						 : "memory",
+				(unsigned long long)(bars[i].d.size >> 10),
+				bars[i].d.io ? "PCI I/O" : "32-bit PCI memory",
+				(unsigned long long)w->start, (unsigned long long)w->end);
+		write_bar(bars[i].slot->pci, &bars[i].d, addr);
+	}
+	return 0;
 }
 
 void vm_vfio_detach(struct vm_vfio *v)
