@@ -69,6 +69,7 @@ static bool is_usage_errno(int r)
 static int setup_devices(struct run *r, struct errbuf *err)
 {
 	struct irq_line uart_irq = vm_irq_line(&r->vm, X86_UART_IRQ);
+	uint64_t start, end;
 	int ret;
 
 	ret = uart_console_init(&r->uart, STDIN_FILENO, STDOUT_FILENO, &uart_irq);
@@ -84,6 +85,9 @@ static int setup_devices(struct run *r, struct errbuf *err)
 	if (ret)
 		return errbuf_set(err, ret, "PCI bus: %s", strerror(-ret));
 	r->pci_ready = true;
+	/* large 64-bit BARs go above RAM, where the DSDT's _CRS tells the guest it may put them */
+	if (!x86_pci_mmio64_window(&r->vm.mem, &start, &end))
+		pci_bus_set_mmio64(&r->pci, start, end);
 	ret = pci_bus_attach(&r->pci, &r->vm.bus);
 	if (ret)
 		return errbuf_set(err, ret, "PCI configuration ports: %s", strerror(-ret));

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <linux/pci_regs.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <linux/kvm.h>
 #include <string.h>
@@ -165,6 +166,9 @@ fail:
 	return err;
 }
 
+/* 64-bit BARs this large go above RAM first, leaving the low window to the smaller ones. */
+#define VM_VFIO_BAR_HIGH (64ULL << 20)
+
 struct placed_bar {
 	struct vm_vfio_slot *slot;
 	const char *name;
@@ -189,6 +193,40 @@ static void write_bar(struct vfio_pci *p, const struct vfio_pci_bar_desc *d, uin
 		vfio_pci_config_write(p, reg + 4, &hi, 4);
 }
 
+static int bar_error(const struct vm_vfio *v, const struct placed_bar *b, struct errbuf *e)
+{
+	const struct pci_window *lo = &v->bus->win[PCI_BAR_MMIO32];
+	const struct pci_window *hi = &v->bus->win[PCI_BAR_MMIO64];
+	const struct pci_window *io = &v->bus->win[PCI_BAR_IO];
+	char size[32];
+
+	if (b->d.size >= (1ULL << 30))
+		snprintf(size, sizeof(size), "%llu GiB", (unsigned long long)(b->d.size >> 30));
+	else if (b->d.size >= (1ULL << 20))
+		snprintf(size, sizeof(size), "%llu MiB", (unsigned long long)(b->d.size >> 20));
+	else
+		snprintf(size, sizeof(size), "%llu bytes", (unsigned long long)b->d.size);
+	if (b->d.io)
+		return errbuf_set(e, ENOSPC,
+				  "%s: I/O BAR%u of %s does not fit in what is left of the guest's "
+				  "I/O window [%#llx, %#llx)",
+				  b->name, b->d.index, size, (unsigned long long)io->start,
+				  (unsigned long long)io->end);
+	if (!b->d.is64 || hi->end <= hi->start)
+		return errbuf_set(e, ENOSPC,
+				  "%s: %s BAR%u of %s does not fit in what is left of the guest's "
+				  "PCI window below 4 GiB [%#llx, %#llx)%s",
+				  b->name, b->d.is64 ? "64-bit" : "32-bit", b->d.index, size,
+				  (unsigned long long)lo->start, (unsigned long long)lo->end,
+				  b->d.is64 ? " (and this guest has no 64-bit window)" : "");
+	return errbuf_set(e, ENOSPC,
+			  "%s: 64-bit BAR%u of %s fits neither what is left of the guest's PCI "
+			  "windows [%#llx, %#llx) and [%#llx, %#llx)",
+			  b->name, b->d.index, size, (unsigned long long)lo->start,
+			  (unsigned long long)lo->end, (unsigned long long)hi->start,
+			  (unsigned long long)hi->end);
+}
+
 int vm_vfio_place_bars(struct vm_vfio *v, struct errbuf *e)
 {
 	struct placed_bar bars[VFIO_MAX_ASSIGNED * 6];
@@ -204,24 +242,24 @@ int vm_vfio_place_bars(struct vm_vfio *v, struct errbuf *e)
 	}
 	qsort(bars, n, sizeof(bars[0]), by_size_desc);
 	for (unsigned int i = 0; i < n; i++) {
-		const struct pci_window *w =
-			&v->bus->win[bars[i].d.io ? PCI_BAR_IO : PCI_BAR_MMIO32];
+		const struct vfio_pci_bar_desc *d = &bars[i].d;
 		uint64_t addr;
+		int r;
 
-		if (pci_bar_alloc(v->bus, bars[i].d.io ? PCI_BAR_IO : PCI_BAR_MMIO32,
-				  bars[i].d.size, &addr))
-			return errbuf_set(
-				e, ENOSPC,
-				"%s: BAR%u (%s, %llu KiB) does not fit in what is left of the "
-				"guest's %s window [%#llx, %#llx)",
-				bars[i].name, bars[i].d.index,
-				bars[i].d.io	 ? "I/O"
-				: bars[i].d.is64 ? "64-bit memory"
-						 : "memory",
-				(unsigned long long)(bars[i].d.size >> 10),
-				bars[i].d.io ? "PCI I/O" : "32-bit PCI memory",
-				(unsigned long long)w->start, (unsigned long long)w->end);
-		write_bar(bars[i].slot->pci, &bars[i].d, addr);
+		if (d->io) {
+			r = pci_bar_alloc(v->bus, PCI_BAR_IO, d->size, &addr);
+		} else if (d->is64 && d->size >= VM_VFIO_BAR_HIGH) {
+			r = pci_bar_alloc(v->bus, PCI_BAR_MMIO64, d->size, &addr);
+			if (r)
+				r = pci_bar_alloc(v->bus, PCI_BAR_MMIO32, d->size, &addr);
+		} else {
+			r = pci_bar_alloc(v->bus, PCI_BAR_MMIO32, d->size, &addr);
+			if (r && d->is64)
+				r = pci_bar_alloc(v->bus, PCI_BAR_MMIO64, d->size, &addr);
+		}
+		if (r)
+			return bar_error(v, &bars[i], e);
+		write_bar(bars[i].slot->pci, d, addr);
 	}
 	return 0;
 }

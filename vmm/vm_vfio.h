@@ -39,8 +39,9 @@ int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const 
 /*
  * Give every BAR of the attached devices an address, as firmware would (direct kernel boot has
  * none): each memory BAR naturally aligned and at least a page to itself, so that BARs smaller
- * than a page can be mapped into the guest; decoding stays off until the guest's driver turns it
- * on. -ENOSPC naming the device, BAR and size that fit no window.
+ * than a page can be mapped into the guest; 64-bit BARs of 64 MiB or more in the bus's 64-bit
+ * window above RAM when it has one. Decoding stays off until the guest's driver turns it on.
+ * -ENOSPC naming the device, BAR and size that fit no window.
  */
 int vm_vfio_place_bars(struct vm_vfio *v, struct errbuf *e);
 /* After the vCPUs stopped: remove the functions, reset the devices, unmap, close. */

@@ -494,7 +494,39 @@ static void vfvm_places_bars_page_aligned(void **state)
 	assert_int_equal(pci_bus_init(&bus, 0xc0000000, 0xfec00000, 0x1000, 0x10000), 0);
 	assert_int_equal(vm_vfio_place_bars(&v, &e), -ENOSPC);
 	assert_non_null(strstr(e.msg, "0000:00:0"));
-	assert_non_null(strstr(e.msg, ": BAR0 (64-bit memory, 524288 KiB) does not fit"));
+	assert_non_null(strstr(e.msg,
+			       ": 64-bit BAR0 of 512 MiB does not fit in what is left of the "
+			       "guest's PCI window below 4 GiB [0xc0000000, 0xfec00000) (and "
+			       "this guest has no 64-bit window)"));
+	/* with the window above RAM, both go there, naturally aligned */
+	pci_bus_destroy(&bus);
+	assert_int_equal(pci_bus_init(&bus, 0xc0000000, 0xfec00000, 0x1000, 0x10000), 0);
+	assert_int_equal(pci_bus_set_mmio64(&bus, 4ULL << 30, 68ULL << 30), 0);
+	assert_int_equal(vm_vfio_place_bars(&v, &e), 0);
+	{
+		uint64_t a = cfg_rd(big, PCI_BASE_ADDRESS_0, 4) & ~0xfULL;
+
+		a |= (uint64_t)cfg_rd(big, PCI_BASE_ADDRESS_1, 4) << 32;
+		assert_true(a >= (4ULL << 30) && a < (68ULL << 30) && a % (512 * MIB) == 0);
+		/* the 256-byte BAR of the same device stays below 4 GiB */
+		assert_true(cfg_rd(big, PCI_BASE_ADDRESS_2, 4) >= 0xc0000000);
+	}
+	vfio_pci_destroy(big);
+	sim_fini(&sim3);
+	pci_bus_destroy(&bus);
+
+	/* a BAR larger than both windows: the device, the BAR and its size named */
+	sim_init(&sim3, 0x1af4, 0x1110, 256);
+	sim_bar(&sim3, 0, 128ULL << 30, PCI_BASE_ADDRESS_MEM_TYPE_64, false);
+	assert_int_equal(vfio_pci_create(&big, &sim_ops, &sim3, &f->vm.vm, &params, &e), 0);
+	assert_int_equal(pci_bus_init(&bus, 0xc0000000, 0xfec00000, 0x1000, 0x10000), 0);
+	assert_int_equal(pci_bus_set_mmio64(&bus, 4ULL << 30, 68ULL << 30), 0);
+	v.nr_slots = 1;
+	v.slots[0].pci = big;
+	assert_int_equal(vm_vfio_place_bars(&v, &e), -ENOSPC);
+	assert_string_equal(e.msg, "0000:00:04.0: 64-bit BAR0 of 128 GiB fits neither what is left "
+				   "of the guest's PCI windows [0xc0000000, 0xfec00000) and "
+				   "[0x100000000, 0x1100000000)");
 	vfio_pci_destroy(big);
 	sim_fini(&sim3);
 	pci_bus_destroy(&bus);
