@@ -32,7 +32,7 @@ void run_usage(FILE *out)
 {
 	static const char text[] =
 		"Usage: vfvm run --kernel KERNEL [--initrd FILE] [--cmdline STR] [--memory SIZE]\n"
-		"                [--cpus N] [--stats] [--vfio PCI-ADDRESS[,bind]]...\n"
+		"                [--cpus N] [--stats] [--kaslr] [--vfio PCI-ADDRESS[,bind]]...\n"
 		"       vfvm run --firmware [PATH] [--boot disk|kernel] [--kernel ...] [--vfio "
 		"...]...\n\n"
 		"Boot Linux in a KVM virtual machine, directly or through a BIOS (SeaBIOS) that\n"
@@ -58,6 +58,10 @@ void run_usage(FILE *out)
 		"                   with --kernel)\n"
 		"  --firmware-log FILE  write the BIOS's debug log (I/O port 0x402) to FILE\n"
 		"  --stats          print the count of VM exits by reason on stderr at exit\n"
+		"  --kaslr          let a bzImage decompress itself in the guest, which places "
+		"the\n"
+		"                   kernel at a random address (default: vfvm decompresses it,\n"
+		"                   a faster start at the kernel's link address)\n"
 		"  --vfio ADDR      pass a PCI device bound to vfio-pci through (repeatable):\n"
 		"                   0000:01:00.0 or /sys/bus/pci/devices/0000:01:00.0\n"
 		"  --vfio ADDR,bind the same, for a device still on its host driver: vfvm binds it "
@@ -225,6 +229,10 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 		}
 		if (!strcmp(a, "--stats")) {
 			o->stats = true;
+			continue;
+		}
+		if (!strcmp(a, "--kaslr")) {
+			o->kaslr = true;
 			continue;
 		}
 		/* --firmware takes its path only when one follows that is not an option */

@@ -153,7 +153,7 @@ out:
 }
 
 static int load_bzimage(const struct guest_mem *mem, int fd, const char *path, const uint8_t *head,
-			uint64_t size, struct kernel *k, struct errbuf *err)
+			uint64_t size, bool unpack, struct kernel *k, struct errbuf *err)
 {
 	struct bzimage_info info;
 	uint64_t run_at;
@@ -168,7 +168,7 @@ static int load_bzimage(const struct guest_mem *mem, int fd, const char *path, c
 	       info.header_end - BZ_SETUP_HEADER_OFFSET < sizeof(k->hdr)
 		       ? info.header_end - BZ_SETUP_HEADER_OFFSET
 		       : sizeof(k->hdr));
-	ret = load_unpacked(mem, fd, path, &info, k, err);
+	ret = unpack ? load_unpacked(mem, fd, path, &info, k, err) : 1;
 	if (ret <= 0)
 		return ret;
 	k->entry = X86_KERNEL_LOAD + BZ_ENTRY64_OFFSET;
@@ -223,7 +223,7 @@ static int load_vmlinux(const struct guest_mem *mem, int fd, const char *path, c
 }
 
 /* A bzImage, or an uncompressed vmlinux (ELF), told apart by their first bytes. */
-static int load_kernel(const struct guest_mem *mem, const char *path, uint8_t *head,
+static int load_kernel(const struct guest_mem *mem, const char *path, bool unpack, uint8_t *head,
 		       struct kernel *k, struct errbuf *err)
 {
 	uint64_t size;
@@ -238,7 +238,7 @@ static int load_kernel(const struct guest_mem *mem, const char *path, uint8_t *h
 	else if (is_elf(head, size < BZ_MAX_SETUP_BYTES ? size : BZ_MAX_SETUP_BYTES))
 		ret = load_vmlinux(mem, fd, path, head, size, k, err);
 	else
-		ret = load_bzimage(mem, fd, path, head, size, k, err);
+		ret = load_bzimage(mem, fd, path, head, size, unpack, k, err);
 	close(fd);
 	return ret;
 }
@@ -314,7 +314,7 @@ int x86_load_linux(const struct guest_mem *mem, const struct x86_linux_args *arg
 	if (!head)
 		return errbuf_set(err, ENOMEM, "out of memory");
 
-	ret = load_kernel(mem, args->kernel, head, &k, err);
+	ret = load_kernel(mem, args->kernel, !args->guest_decompress, head, &k, err);
 	if (!ret && args->initrd)
 		ret = load_initrd(mem, args->initrd, k.hdr.initrd_addr_max, k.end, &initrd_addr,
 				  &initrd_size, err);
