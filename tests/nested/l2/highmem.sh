@@ -5,7 +5,7 @@
 mib=$(param highmem_mib 16)
 at=$(param highmem_at 4480)
 bytes=$((mib * 1048576))
-seq -w 1 $((bytes / 9 + 1)) | head -c $bytes >/tmp/hpattern
+seq -w 1 $((bytes / 7 + 1)) | head -c $bytes >/tmp/hpattern
 if dd if=/tmp/hpattern of=/dev/mem bs=1M seek=$at count=$mib conv=notrunc 2>/tmp/hdd &&
 	dd if=/dev/mem of=/tmp/hreadback bs=1M skip=$at count=$mib 2>>/tmp/hdd &&
 	cmp /tmp/hpattern /tmp/hreadback; then r=ok; else r=fail; sed 's/^/L2-NOTE /' /tmp/hdd; fi
