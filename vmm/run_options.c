@@ -32,7 +32,8 @@ void run_usage(FILE *out)
 {
 	static const char text[] =
 		"Usage: vfvm run --kernel KERNEL [--initrd FILE] [--cmdline STR] [--memory SIZE]\n"
-		"                [--cpus N] [--stats] [--kaslr] [--vfio PCI-ADDRESS[,bind]]...\n"
+		"                [--cpus N] [--stats] [--unpack-kernel] [--vfio "
+		"PCI-ADDRESS[,bind]]...\n"
 		"       vfvm run --firmware [PATH] [--boot disk|kernel] [--kernel ...] [--vfio "
 		"...]...\n\n"
 		"Boot Linux in a KVM virtual machine, directly or through a BIOS (SeaBIOS) that\n"
@@ -58,10 +59,9 @@ void run_usage(FILE *out)
 		"                   with --kernel)\n"
 		"  --firmware-log FILE  write the BIOS's debug log (I/O port 0x402) to FILE\n"
 		"  --stats          print the count of VM exits by reason on stderr at exit\n"
-		"  --kaslr          let a bzImage decompress itself in the guest, which places "
-		"the\n"
-		"                   kernel at a random address (default: vfvm decompresses it,\n"
-		"                   a faster start at the kernel's link address)\n"
+		"  --unpack-kernel  decompress a bzImage's kernel in vfvm and enter it directly\n"
+		"                   (no decompressor in the guest, no KASLR; default: the kernel\n"
+		"                   decompresses and places itself)\n"
 		"  --vfio ADDR      pass a PCI device bound to vfio-pci through (repeatable):\n"
 		"                   0000:01:00.0 or /sys/bus/pci/devices/0000:01:00.0\n"
 		"  --vfio ADDR,bind the same, for a device still on its host driver: vfvm binds it "
@@ -231,8 +231,8 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 			o->stats = true;
 			continue;
 		}
-		if (!strcmp(a, "--kaslr")) {
-			o->kaslr = true;
+		if (!strcmp(a, "--unpack-kernel")) {
+			o->unpack_kernel = true;
 			continue;
 		}
 		/* --firmware takes its path only when one follows that is not an option */

@@ -37,7 +37,7 @@ struct run_options {
 	const char *memory_arg;	    /* --memory's value as given (for messages), or NULL */
 	unsigned int cpus;
 	bool stats;
-	bool kaslr; /* --kaslr: a bzImage decompresses (and places) itself in the guest */
+	bool unpack_kernel; /* --unpack-kernel: vfvm decompresses a bzImage's kernel */
 	bool help;
 	struct vfio_arg vfio_args[RUN_MAX_VFIO]; /* --vfio ADDR[,bind] */
 	const char *vfio[RUN_MAX_VFIO];		 /* their addresses, as vm_vfio_attach takes them */

@@ -133,9 +133,9 @@ static void usage_errors_name_the_value(void **state)
 	assert_true(o.memory == 1024 * MIB && o.backing.page_size == 2 * MIB &&
 		    !o.backing.prealloc);
 	assert_string_equal(o.memory_arg, "1G,hugepages");
-	assert_false(o.kaslr);
-	assert_int_equal(parse(&o, &e, "--kernel", "k", "--kaslr", NULL), 0);
-	assert_true(o.kaslr);
+	assert_false(o.unpack_kernel);
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--unpack-kernel", NULL), 0);
+	assert_true(o.unpack_kernel);
 	assert_int_equal(parse(&o, &e, "--kernel", "k", "--memory=2G,hugepages=1G,prealloc", NULL),
 			 0);
 	assert_true(o.memory == 2048 * MIB && o.backing.page_size == 1024 * MIB &&

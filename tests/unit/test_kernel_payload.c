@@ -207,7 +207,7 @@ static void bzimage_entered_at_its_vmlinux(void **state)
 	struct guest_mem m;
 	struct errbuf e = {""};
 	struct fix_file f;
-	struct x86_linux_args a = {NULL, NULL, "console=ttyS0"};
+	struct x86_linux_args a = {NULL, NULL, "console=ttyS0", true};
 	struct boot_params *bp;
 	uint8_t *ram;
 	(void)state;
@@ -230,12 +230,12 @@ static void bzimage_entered_at_its_vmlinux(void **state)
 	bp = guest_mem_ptr(&m, X86_ZERO_PAGE, sizeof(*bp));
 	assert_int_equal(bp->hdr.version, h->version);
 	assert_int_equal(bp->hdr.cmdline_size, h->cmdline_size);
-	/* --kaslr: the compressed kernel at 1 MiB, entered at its own 64-bit entry */
-	a.guest_decompress = true;
+	/* without --unpack-kernel: the compressed kernel at 1 MiB, entered at its 64-bit entry */
+	a.unpack = false;
 	assert_int_equal(x86_load_linux(&m, &a, &entry, &e), 0);
 	assert_true(entry.rip == X86_KERNEL_LOAD + 0x200);
 	assert_memory_equal(guest_mem_ptr(&m, X86_KERNEL_LOAD, 64), im.buf + im.setup_len, 64);
-	a.guest_decompress = false;
+	a.unpack = true;
 
 	/* the same image with its payload corrupt: a start-up error naming file and codec */
 	fix_file_close(&f);

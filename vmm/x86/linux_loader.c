@@ -2,8 +2,8 @@
 /*
  * Load a bzImage the way a boot loader would for the 64-bit entry: protected-mode kernel at 1 MiB,
  * initrd at the top of low RAM, command line and boot_params ("zero page") below 1 MiB, page
- * tables and GDT for long mode. The real-mode setup code is never run. Where vfvm can decompress
- * the payload, the kernel proper is loaded instead, as from a vmlinux.
+ * tables and GDT for long mode. The real-mode setup code is never run. Asked to (unpack), and
+ * where vfvm can decompress the payload, the kernel proper is loaded instead, as from a vmlinux.
  */
 #include "vmm/x86/boot.h"
 #include "vmm/x86/x86.h"
@@ -314,7 +314,7 @@ int x86_load_linux(const struct guest_mem *mem, const struct x86_linux_args *arg
 	if (!head)
 		return errbuf_set(err, ENOMEM, "out of memory");
 
-	ret = load_kernel(mem, args->kernel, !args->guest_decompress, head, &k, err);
+	ret = load_kernel(mem, args->kernel, args->unpack, head, &k, err);
 	if (!ret && args->initrd)
 		ret = load_initrd(mem, args->initrd, k.hdr.initrd_addr_max, k.end, &initrd_addr,
 				  &initrd_size, err);

@@ -150,7 +150,7 @@ static int load_linux(struct machine *m, struct errbuf *err)
 	struct x86_linux_args linux_args = {
 		.kernel = m->opt->kernel,
 		.initrd = m->opt->initrd,
-		.guest_decompress = m->opt->kaslr,
+		.unpack = m->opt->unpack_kernel,
 	};
 	char *cmdline;
 	int ret;

@@ -122,7 +122,7 @@ struct x86_linux_args {
 	const char *kernel; /* bzImage or vmlinux path */
 	const char *initrd; /* may be NULL */
 	const char *cmdline;
-	bool guest_decompress; /* leave a bzImage's payload to its own decompressor (KASLR) */
+	bool unpack; /* decompress a bzImage's payload here and enter the kernel proper */
 };
 
 /* What the boot vCPU starts with, filled by x86_load_linux(). */
