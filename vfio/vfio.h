@@ -289,6 +289,16 @@ void vfio_pci_destroy(struct vfio_pci *p);
 
 /* 256, or 4096 with PCIe extended space (which reads as empty). */
 uint32_t vfio_pci_config_size(const struct vfio_pci *p);
+
+/* A guest-facing BAR (0-5), for a VMM that places BARs itself before the guest runs. */
+struct vfio_pci_bar_desc {
+	unsigned int index;
+	uint64_t size; /* as the guest sizes it: a power of two */
+	bool io, is64;
+};
+
+/* The device's BARs 0-5 in index order (not the ROM); returns how many (at most 6). */
+unsigned int vfio_pci_bar_descs(const struct vfio_pci *p, struct vfio_pci_bar_desc out[6]);
 /*
  * Config-space accesses as the host bridge decodes them: len 1, 2 or 4, data little endian. An
  * access beyond the config space or of another size reads all-ones and writes nothing.

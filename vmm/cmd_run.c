@@ -45,6 +45,11 @@ static int build(struct run *r, struct errbuf *err)
 	ret = machine_new(&r->machine, &r->opt, err);
 	if (ret != EXIT_OK)
 		return ret;
+	host_paths_from_env(&r->host, r->host_buf, sizeof(r->host_buf));
+	/* a short huge page pool is the user's to fix: say so before KVM is even opened */
+	if (r->opt.backing.page_size && hugepages_check(r->host.sys, r->opt.backing.page_size,
+							r->opt.memory, r->opt.memory_arg, err))
+		return EXIT_USAGE;
 	ret = vm_open(&r->vm, err);
 	r->vm_open = true;
 	r->vm.t_start = r->t_start;
@@ -77,6 +82,9 @@ static int build(struct run *r, struct errbuf *err)
 			return EXIT_RUNTIME;
 		r->vfio_ready = true;
 	}
+	/* direct boot has no firmware to place BARs: vfvm does, as one would */
+	if (r->vfio_ready && !r->opt.firmware && vm_vfio_place_bars(&r->vfio, err))
+		return EXIT_RUNTIME;
 	ret = machine_boot(r->machine, err);
 	if (ret != EXIT_OK)
 		return ret;

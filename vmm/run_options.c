@@ -32,7 +32,7 @@ void run_usage(FILE *out)
 {
 	static const char text[] =
 		"Usage: vfvm run --kernel KERNEL [--initrd FILE] [--cmdline STR] [--memory SIZE]\n"
-		"                [--cpus N] [--stats] [--vfio PCI-ADDRESS[,bind]]...\n"
+		"                [--cpus N] [--stats] [--unpack-kernel] [--vfio PCI-ADDRESS[,bind]]...\n"
 		"                [--seccomp off|log|kill] [--user NAME]\n"
 		"       vfvm run --firmware [PATH] [--boot disk|kernel] [--kernel ...] [--vfio "
 		"...]...\n\n"
@@ -45,7 +45,11 @@ void run_usage(FILE *out)
 		"  --initrd FILE    initial ramdisk\n"
 		"  --cmdline STR    kernel command line words, after vfvm's own:\n"
 		"                   \"%s\"\n"
-		"  --memory SIZE    guest RAM: MiB, or with a K/M/G/T suffix (default 512M)\n"
+		"  --memory SIZE[,hugepages[=2M|1G]][,prealloc]\n"
+		"                   guest RAM: MiB, or with a K/M/G/T suffix (default 512M);\n"
+		"                   hugepages: on the host's huge pages (2M unless given), which\n"
+		"                   must be reserved (sysfs kernel/mm/hugepages); prealloc: fault\n"
+		"                   all of it in before the guest starts\n"
 		"  --cpus N         number of vCPUs (default 1)\n"
 		"  --firmware [PATH] boot through a BIOS image (default: %s),\n"
 		"                   which finds the disks and NICs passed with --vfio\n"
@@ -55,6 +59,9 @@ void run_usage(FILE *out)
 		"                   with --kernel)\n"
 		"  --firmware-log FILE  write the BIOS's debug log (I/O port 0x402) to FILE\n"
 		"  --stats          print the count of VM exits by reason on stderr at exit\n"
+		"  --unpack-kernel  decompress a bzImage's kernel in vfvm and enter it directly\n"
+		"                   (no decompressor in the guest, no KASLR; default: the kernel\n"
+		"                   decompresses and places itself)\n"
 		"  --vfio ADDR      pass a PCI device bound to vfio-pci through (repeatable):\n"
 		"                   0000:01:00.0 or /sys/bus/pci/devices/0000:01:00.0\n"
 		"  --vfio ADDR,bind the same, for a device still on its host driver: vfvm binds it "
@@ -117,6 +124,33 @@ int run_parse_size(const char *s, uint64_t *bytes)
 	if (v > (UINT64_MAX >> shift))
 		return -ERANGE;
 	*bytes = (uint64_t)v << shift;
+	return 0;
+}
+
+/* SIZE[,hugepages[=2M|1G]][,prealloc] */
+static int parse_memory(const char *v, struct run_options *o, struct errbuf *err)
+{
+	const char *comma = strchr(v, ',');
+	char size[64];
+	int ret;
+
+	if (snprintf(size, sizeof(size), "%.*s", comma ? (int)(comma - v) : (int)strlen(v), v) >=
+	    (int)sizeof(size))
+		return errbuf_set(err, EINVAL, "--memory %s: not a size (examples: 512M, 2G, 1024)",
+				  v);
+	ret = run_parse_size(size, &o->memory);
+	if (ret == -ERANGE || (!ret && o->memory > RUN_MAX_MEMORY))
+		return errbuf_set(err, EINVAL, "--memory %s: more than the 1T vfvm supports", v);
+	if (ret)
+		return errbuf_set(err, EINVAL, "--memory %s: not a size (examples: 512M, 2G, 1024)",
+				  v);
+	if (o->memory < RUN_MIN_MEMORY || o->memory % RUN_MIN_MEMORY)
+		return errbuf_set(err, EINVAL, "--memory %s: must be a non-zero multiple of 2M", v);
+	if (ram_backing_parse(comma ? comma + 1 : NULL, v, &o->backing, err))
+		return -EINVAL;
+	if (o->backing.page_size && o->memory % o->backing.page_size)
+		return errbuf_set(err, EINVAL, "--memory %s: not a whole number of %s huge pages",
+				  v, hugepage_name(o->backing.page_size));
 	return 0;
 }
 
@@ -232,7 +266,6 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 	};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v, *name;
-		int ret;
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			o->help = true;
@@ -240,6 +273,10 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 		}
 		if (!strcmp(a, "--stats")) {
 			o->stats = true;
+			continue;
+		}
+		if (!strcmp(a, "--unpack-kernel")) {
+			o->unpack_kernel = true;
 			continue;
 		}
 		/* --firmware takes its path only when one follows that is not an option */
@@ -324,18 +361,9 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 			o->vfio[o->nr_vfio] = o->vfio_args[o->nr_vfio].addr;
 			o->nr_vfio++;
 		} else if (is_option(a, "--memory")) {
-			ret = run_parse_size(v, &o->memory);
-			if (ret == -ERANGE || (!ret && o->memory > RUN_MAX_MEMORY))
-				return errbuf_set(err, EINVAL,
-						  "--memory %s: more than the 1T vfvm supports", v);
-			if (ret)
-				return errbuf_set(
-					err, EINVAL,
-					"--memory %s: not a size (examples: 512M, 2G, 1024)", v);
-			if (o->memory < RUN_MIN_MEMORY || o->memory % RUN_MIN_MEMORY)
-				return errbuf_set(err, EINVAL,
-						  "--memory %s: must be a non-zero multiple of 2M",
-						  v);
+			if (parse_memory(v, o, err))
+				return -EINVAL;
+			o->memory_arg = v;
 		} else if (parse_cpus(v, &o->cpus)) {
 			return errbuf_set(err, EINVAL, "--cpus %s: not a vCPU count from 1 to %d",
 					  v, RUN_MAX_CPUS);

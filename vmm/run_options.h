@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "vfio/sysfs.h"
+#include "vmm/hugepages.h"
 #include "vmm/errbuf.h"
 #include "vmm/sandbox.h"
 
@@ -35,8 +36,11 @@ struct run_options {
 	const char *initrd;
 	const char *cmdline; /* the user's words (--cmdline), or NULL */
 	uint64_t memory;
+	struct ram_backing backing; /* --memory SIZE,hugepages=...,prealloc */
+	const char *memory_arg;	    /* --memory's value as given (for messages), or NULL */
 	unsigned int cpus;
 	bool stats;
+	bool unpack_kernel; /* --unpack-kernel: vfvm decompresses a bzImage's kernel */
 	bool help;
 	struct vfio_arg vfio_args[RUN_MAX_VFIO]; /* --vfio ADDR[,bind] */
 	const char *vfio[RUN_MAX_VFIO];		 /* their addresses, as vm_vfio_attach takes them */

@@ -34,6 +34,7 @@ enum vm_stop_reason {
 };
 
 struct vm;
+struct kvm_coalesced_mmio_ring;
 
 struct vcpu {
 	struct vm *vm;
@@ -68,6 +69,12 @@ struct vm {
 	struct timespec t_start;   /* set by the caller; first KVM_RUN is measured from it */
 	atomic_llong first_run_ns; /* 0 until vCPU 0 entered the guest */
 
+	/* coalesced writes (vmm/coalesced.h): KVM's page offset in kvm_run (0: none), the ring */
+	unsigned int coalesced_page;
+	bool coalesced_pio;
+	struct kvm_coalesced_mmio_ring *coalesced_ring;
+	pthread_mutex_t coalesced_lock;
+
 	pthread_mutex_t lock; /* memory slots, GSI routes */
 	uint8_t *slot_used;
 	struct gsi_routes routes;
@@ -90,6 +97,14 @@ int vm_add_ram(struct vm *vm, uint64_t skip_start, uint64_t skip_end, struct err
 typedef int (*vcpu_init_fn)(struct vm *vm, struct vcpu *vcpu, void *arg, struct errbuf *err);
 int vm_create_vcpus(struct vm *vm, unsigned int n, vcpu_init_fn init, void *arg,
 		    struct errbuf *err);
+
+/*
+ * Let the guest's writes to [addr, addr + len) of space go into KVM's coalesced ring instead of
+ * exiting: only for registers whose writes need no answer and no immediate side effect (they
+ * reach the bus before the next exit is handled). Before vm_create_vcpus(). -ENOTSUP when this
+ * KVM cannot (the writes then exit as before), else -errno from KVM.
+ */
+int vm_coalesce_writes(struct vm *vm, enum io_space space, uint64_t addr, uint32_t len);
 
 /* Start one thread per vCPU. SIGUSR1 is taken for kicking vCPUs out of KVM_RUN. */
 int vm_start(struct vm *vm, struct errbuf *err);
