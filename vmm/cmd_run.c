@@ -20,6 +20,7 @@
 #include "vmm/run_options.h"
 #include "vmm/vm.h"
 #include "vmm/vm_vfio.h"
+#include "vmm/vm_viommu.h"
 #include "vmm/x86/x86.h"
 
 /* Everything one run owns, so that every exit path releases it in one place. */
@@ -34,6 +35,8 @@ struct run {
 	struct power power;
 	struct vm_vfio vfio;
 	bool vfio_ready;
+	struct vm_viommu viommu; /* --viommu */
+	bool viommu_ready;
 	/* --vfio ADDR,bind: devices vfvm moved to vfio-pci, given back at exit */
 	char host_buf[5 * PATH_MAX];
 	struct host_paths host;
@@ -107,6 +110,7 @@ static int build(struct run *r, struct errbuf *err)
 		.initrd = r->opt.initrd,
 	};
 	bool firmware = r->opt.firmware != NULL;
+	struct x86_viot viot = {0};
 	char *cmdline;
 	int ret;
 
@@ -144,9 +148,14 @@ static int build(struct run *r, struct errbuf *err)
 		if (managed_bind_all(&r->managed, r->opt.vfio_args, r->opt.nr_vfio, err))
 			return EXIT_RUNTIME;
 		if (vm_vfio_attach(&r->vfio, &r->vm, &r->pci, r->opt.vfio, r->opt.nr_vfio,
-				   x86_pci_intx_gsi, err))
+				   x86_pci_intx_gsi, r->opt.viommu, err))
 			return EXIT_RUNTIME;
 		r->vfio_ready = true;
+	}
+	if (r->opt.viommu) {
+		r->viommu_ready = true;
+		if (vm_viommu_attach(&r->viommu, &r->vm, &r->vfio, &r->pci, x86_pci_intx_gsi, err))
+			return EXIT_RUNTIME;
 	}
 	if (firmware) {
 		ret = run_firmware_config(&r->fw, &r->pci, &r->opt, err);
@@ -166,7 +175,12 @@ static int build(struct run *r, struct errbuf *err)
 	if (ret)
 		return is_usage_errno(ret) ? EXIT_USAGE : EXIT_RUNTIME;
 	/* the platform's own vCPU limit (what its tables can describe) shows up here */
-	ret = x86_build_tables(&r->vm.mem, r->opt.cpus, err);
+	if (r->viommu_ready) {
+		viot.iommu_bdf = (uint16_t)r->viommu.devfn;
+		for (unsigned int i = 0; i < r->vfio.nr_slots; i++)
+			viot.ep_bdf[viot.nr++] = (uint16_t)r->vfio.slots[i].devfn;
+	}
+	ret = x86_build_tables(&r->vm.mem, r->opt.cpus, r->viommu_ready ? &viot : NULL, err);
 	if (ret)
 		return ret == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 vcpus:
@@ -224,6 +238,8 @@ static void print_stats(struct run *r)
 			"start-up); mapping guest RAM for DMA %.2f ms (while the guest ran, before "
 			"any device mastered)\n",
 			r->vfio.assign.open_ns / 1e6, r->vfio.assign.map_ns / 1e6);
+	if (r->viommu_ready)
+		vm_viommu_print_stats(&r->viommu, stderr);
 	f = fopen("/proc/self/smaps", "re");
 	if (f && rss_outside_guest_ram(f, &r->vm.mem, &kib) == 0)
 		fprintf(stderr, "vfvm: resident memory outside guest RAM: %llu KiB\n",
@@ -263,6 +279,8 @@ static void release(struct run *r)
 		uart_console_restore_tty(&r->uart);
 		uart_console_destroy(&r->uart);
 	}
+	if (r->viommu_ready)
+		vm_viommu_detach(&r->viommu);
 	if (r->vfio_ready)
 		vm_vfio_detach(&r->vfio);
 	/* only once no fd holds them: vfio-pci waits for its users before letting a device go */

@@ -32,7 +32,7 @@ void run_usage(FILE *out)
 {
 	static const char text[] =
 		"Usage: vfvm run --kernel KERNEL [--initrd FILE] [--cmdline STR] [--memory SIZE]\n"
-		"                [--cpus N] [--stats] [--vfio PCI-ADDRESS[,bind]]...\n"
+		"                [--cpus N] [--stats] [--vfio PCI-ADDRESS[,bind]]... [--viommu]\n"
 		"       vfvm run --firmware [PATH] [--boot disk|kernel] [--kernel ...] [--vfio "
 		"...]...\n\n"
 		"Boot Linux in a KVM virtual machine, directly or through a BIOS (SeaBIOS) that\n"
@@ -61,6 +61,10 @@ void run_usage(FILE *out)
 		"                   vfio-pci before the guest starts and gives it back to its "
 		"driver\n"
 		"                   on every exit (poweroff, error, SIGINT/SIGTERM)\n"
+		"  --viommu         put a virtio-iommu in front of the --vfio devices (direct\n"
+		"                   kernel boot; the guest needs virtio_iommu and virtio_pci):\n"
+		"                   the guest's own DMA domains (its IOMMU groups, its VFIO,\n"
+		"                   DPDK) then bind each device to what the guest maps for it\n"
 		"  -h, --help       this text\n";
 
 	fprintf(out, text, run_default_cmdline(), VFVM_DEFAULT_FIRMWARE);
@@ -156,6 +160,14 @@ static const char *valued_option(const char *a)
 /* Options that only make sense together. */
 static int check_combination(struct run_options *o, bool boot_given, struct errbuf *err)
 {
+	if (o->viommu && !o->nr_vfio)
+		return errbuf_set(err, EINVAL,
+				  "--viommu needs at least one --vfio device to stand in front of");
+	/* the BIOS's ACPI tables do not describe the virtio-iommu yet */
+	if (o->viommu && o->firmware)
+		return errbuf_set(
+			err, EINVAL,
+			"--viommu works with direct kernel boot only, not with --firmware");
 	if (!o->firmware) {
 		if (boot_given)
 			return errbuf_set(err, EINVAL, "--boot needs --firmware");
@@ -195,6 +207,10 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 		}
 		if (!strcmp(a, "--stats")) {
 			o->stats = true;
+			continue;
+		}
+		if (!strcmp(a, "--viommu")) {
+			o->viommu = true;
 			continue;
 		}
 		/* --firmware takes its path only when one follows that is not an option */

@@ -34,6 +34,7 @@ struct run_options {
 	uint64_t memory;
 	unsigned int cpus;
 	bool stats;
+	bool viommu; /* --viommu: a virtio-iommu in front of the --vfio devices */
 	bool help;
 	struct vfio_arg vfio_args[RUN_MAX_VFIO]; /* --vfio ADDR[,bind] */
 	const char *vfio[RUN_MAX_VFIO];		 /* their addresses, as vm_vfio_attach takes them */

@@ -116,13 +116,15 @@ static void cfg_write(void *opaque, unsigned int off, uint32_t val, unsigned int
 static const struct pci_dev_ops vm_vfio_pci_ops = {.cfg_read = cfg_read, .cfg_write = cfg_write};
 
 int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const char *const *addrs,
-		   unsigned int n, vm_vfio_intx_fn intx_gsi, struct errbuf *e)
+		   unsigned int n, vm_vfio_intx_fn intx_gsi, bool container_per_group,
+		   struct errbuf *e)
 {
 	struct vfio_vm vvm = {.ops = &vm_vfio_ops,
 			      .opaque = v,
 			      .bus = &vm->bus,
 			      .mem = &vm->mem,
-			      .map_in_background = true};
+			      .map_in_background = true,
+			      .container_per_group = container_per_group};
 	int err;
 
 	memset(v, 0, sizeof(*v));

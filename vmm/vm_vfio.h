@@ -33,9 +33,11 @@ typedef unsigned int (*vm_vfio_intx_fn)(unsigned int slot, unsigned int pin);
  * Assign the devices (addresses as the user wrote them) to vm, whose RAM is allocated: DMA maps,
  * one PCI function each on bus at the first free slot, INTx on intx_gsi(slot, pin). Before any
  * vCPU runs. On failure everything is undone and the errbuf names the device and what to do.
+ * container_per_group: a VFIO container for each group (for a guest IOMMU, vmm/vm_viommu.h).
  */
 int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const char *const *addrs,
-		   unsigned int n, vm_vfio_intx_fn intx_gsi, struct errbuf *e);
+		   unsigned int n, vm_vfio_intx_fn intx_gsi, bool container_per_group,
+		   struct errbuf *e);
 /* After the vCPUs stopped: remove the functions, reset the devices, unmap, close. */
 void vm_vfio_detach(struct vm_vfio *v);
 
