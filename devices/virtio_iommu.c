@@ -213,6 +213,7 @@ int virtio_iommu_init(struct virtio_iommu *vi, const struct virtio_iommu_params 
 		.mem = p->mem,
 		.bus = p->bus,
 		.msi = p->msi,
+		.intx = p->intx,
 	};
 	uint64_t mask = p->page_size_mask ? p->page_size_mask : 4096;
 

@@ -27,6 +27,7 @@ struct virtio_iommu_params {
 	const struct guest_mem *mem;
 	struct io_bus *bus;
 	struct msi_sink msi;
+	struct irq_line intx; /* for a driver that does not use MSI-X */
 	const struct viommu_space_ops *space_ops;
 	uint64_t page_size_mask;	   /* the host IOMMU's page sizes (0: 4 KiB) */
 	const struct viommu_range *usable; /* the host's usable IOVA ranges */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* `vfvm run`: boot a Linux bzImage in a KVM virtual machine. */
+/* `vfvm run`: boot a Linux kernel in a KVM virtual machine built by the machine (machine.h). */
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -11,28 +11,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "devices/pci.h"
-#include "devices/power.h"
-#include "devices/uart_console.h"
 #include "vmm/commands.h"
+#include "vmm/machine.h"
 #include "vmm/rss.h"
-#include "vmm/run_firmware.h"
 #include "vmm/run_options.h"
 #include "vmm/vm.h"
 #include "vmm/vm_vfio.h"
 #include "vmm/vm_viommu.h"
-#include "vmm/x86/x86.h"
 
 /* Everything one run owns, so that every exit path releases it in one place. */
 struct run {
 	struct run_options opt;
 	struct vm vm;
 	bool vm_open;
-	struct uart_console uart;
-	bool uart_ready;
-	struct pci_bus pci;
-	bool pci_ready;
-	struct power power;
+	struct machine *machine;
 	struct vm_vfio vfio;
 	bool vfio_ready;
 	struct vm_viommu viommu; /* --viommu */
@@ -42,84 +34,18 @@ struct run {
 	struct host_paths host;
 	struct managed_binding managed;
 	bool managed_ready;
-	struct run_firmware fw; /* --firmware */
-	bool fw_loaded;
-	struct x86_boot_entry entry;
 	int signal_fd;
 	struct timespec t_start;
 };
 
-static void power_event(void *opaque, enum power_event ev)
-{
-	vm_request_stop(opaque, ev == POWER_OFF ? VM_STOP_POWEROFF : VM_STOP_RESET);
-}
-
-static int init_vcpu(struct vm *vm, struct vcpu *v, void *arg, struct errbuf *err)
-{
-	struct run *r = arg;
-
-	return x86_vcpu_init(vm->kvm_fd, v->fd, v->index, r->opt.cpus,
-			     v->index == 0 ? &r->entry : NULL, err);
-}
-
-/* A file the user named is at fault: a usage error rather than a runtime failure. */
-static bool is_usage_errno(int r)
-{
-	return r == -ENOENT || r == -EACCES || r == -ENOEXEC || r == -E2BIG || r == -EISDIR ||
-	       r == -EINVAL;
-}
-
-static int setup_devices(struct run *r, struct errbuf *err)
-{
-	struct irq_line uart_irq = vm_irq_line(&r->vm, X86_UART_IRQ);
-	int ret;
-
-	ret = uart_console_init(&r->uart, STDIN_FILENO, STDOUT_FILENO, &uart_irq);
-	if (ret)
-		return errbuf_set(err, ret, "serial console: %s", strerror(-ret));
-	r->uart_ready = true;
-	ret = uart_console_attach(&r->uart, &r->vm.bus, UART_COM1_BASE);
-	if (ret)
-		return errbuf_set(err, ret, "serial console at %#x: %s", UART_COM1_BASE,
-				  strerror(-ret));
-	ret = pci_bus_init(&r->pci, X86_PCI_MMIO32_START, X86_PCI_MMIO32_END, X86_PCI_IO_START,
-			   X86_PCI_IO_END);
-	if (ret)
-		return errbuf_set(err, ret, "PCI bus: %s", strerror(-ret));
-	r->pci_ready = true;
-	ret = pci_bus_attach(&r->pci, &r->vm.bus);
-	if (ret)
-		return errbuf_set(err, ret, "PCI configuration ports: %s", strerror(-ret));
-	power_init(&r->power, power_event, &r->vm);
-	pci_bus_set_cf9(&r->pci, &power_cf9_ops, &r->power);
-	ret = power_attach(&r->power, &r->vm.bus, X86_ACPI_SLEEP_PORT, X86_ACPI_S5_SLP_TYP);
-	/* firmware boot gives the guest PC ACPI tables, whose power-off is the PM1 registers */
-	if (!ret && r->opt.firmware)
-		ret = power_attach_acpi_pm1(&r->power, &r->vm.bus, X86_ACPI_PM1_EVT,
-					    X86_ACPI_PM1_CNT, X86_ACPI_S5_SLP_TYP);
-	if (ret)
-		return errbuf_set(err, ret, "power-off / reset ports: %s", strerror(-ret));
-	return 0;
-}
-
 /* Build the machine; returns an exit code (EXIT_OK to go on running it). */
 static int build(struct run *r, struct errbuf *err)
 {
-	struct x86_linux_args linux_args = {
-		.kernel = r->opt.kernel,
-		.initrd = r->opt.initrd,
-	};
-	bool firmware = r->opt.firmware != NULL;
-	struct x86_viot viot = {0};
-	char *cmdline;
 	int ret;
 
-	if (firmware) {
-		ret = run_firmware_load(&r->fw, &r->opt, err);
-		r->fw_loaded = true;
-		if (ret)
-			return is_usage_errno(ret) ? EXIT_USAGE : EXIT_RUNTIME;
-	}
+	ret = machine_new(&r->machine, &r->opt, err);
+	if (ret != EXIT_OK)
+		return ret;
 	ret = vm_open(&r->vm, err);
 	r->vm_open = true;
 	r->vm.t_start = r->t_start;
@@ -128,18 +54,9 @@ static int build(struct run *r, struct errbuf *err)
 	r->vm.count_exits = r->opt.stats;
 	if (run_options_check_cpus(&r->opt, r->vm.max_vcpus, err))
 		return EXIT_USAGE;
-	ret = x86_memory_layout(&r->vm.mem, r->opt.memory);
-	if (ret) {
-		errbuf_set(err, ret, "--memory %llu MiB: cannot lay out guest RAM",
-			   (unsigned long long)(r->opt.memory >> 20));
-		return EXIT_USAGE;
-	}
-	if (vm_add_ram(&r->vm, firmware ? RUN_FIRMWARE_RAM_SKIP_START : 0,
-		       firmware ? RUN_FIRMWARE_RAM_SKIP_END : 0, err) ||
-	    x86_vm_init(r->vm.vm_fd, err) || setup_devices(r, err))
-		return EXIT_RUNTIME;
-	if (firmware && run_firmware_platform(&r->fw, &r->vm, &r->pci, &r->opt, err))
-		return EXIT_RUNTIME;
+	ret = machine_setup(r->machine, &r->vm, err);
+	if (ret != EXIT_OK)
+		return ret;
 	/* passthrough devices: their errors come before the guest starts, the devices untouched */
 	if (r->opt.nr_vfio) {
 		host_paths_from_env(&r->host, r->host_buf, sizeof(r->host_buf));
@@ -147,46 +64,26 @@ static int build(struct run *r, struct errbuf *err)
 		r->managed_ready = true;
 		if (managed_bind_all(&r->managed, r->opt.vfio_args, r->opt.nr_vfio, err))
 			return EXIT_RUNTIME;
-		if (vm_vfio_attach(&r->vfio, &r->vm, &r->pci, r->opt.vfio, r->opt.nr_vfio,
-				   x86_pci_intx_gsi, r->opt.viommu, err))
+		if (vm_vfio_attach(&r->vfio, &r->vm, machine_pci(r->machine), r->opt.vfio,
+				   r->opt.nr_vfio, machine_intx_gsi(r->machine), r->opt.viommu,
+				   err))
 			return EXIT_RUNTIME;
 		r->vfio_ready = true;
 	}
 	if (r->opt.viommu) {
+		unsigned int eps[VFIO_MAX_ASSIGNED];
+
 		r->viommu_ready = true;
-		if (vm_viommu_attach(&r->viommu, &r->vm, &r->vfio, &r->pci, x86_pci_intx_gsi, err))
+		if (vm_viommu_attach(&r->viommu, &r->vm, &r->vfio, machine_pci(r->machine),
+				     machine_intx_gsi(r->machine), err))
+			return EXIT_RUNTIME;
+		for (unsigned int i = 0; i < r->vfio.nr_slots; i++)
+			eps[i] = (unsigned int)r->vfio.slots[i].devfn;
+		if (machine_describe_viommu(r->machine, (unsigned int)r->viommu.devfn, eps,
+					    r->vfio.nr_slots, err))
 			return EXIT_RUNTIME;
 	}
-	if (firmware) {
-		ret = run_firmware_config(&r->fw, &r->pci, &r->opt, err);
-		if (ret)
-			return is_usage_errno(ret) ? EXIT_USAGE : EXIT_RUNTIME;
-		r->entry.reset = true;
-		goto vcpus;
-	}
-	cmdline = run_kernel_cmdline(&r->opt);
-	if (!cmdline) {
-		errbuf_set(err, ENOMEM, "out of memory");
-		return EXIT_RUNTIME;
-	}
-	linux_args.cmdline = cmdline;
-	ret = x86_load_linux(&r->vm.mem, &linux_args, &r->entry, err);
-	free(cmdline);
-	if (ret)
-		return is_usage_errno(ret) ? EXIT_USAGE : EXIT_RUNTIME;
-	/* the platform's own vCPU limit (what its tables can describe) shows up here */
-	if (r->viommu_ready) {
-		viot.iommu_bdf = (uint16_t)r->viommu.devfn;
-		for (unsigned int i = 0; i < r->vfio.nr_slots; i++)
-			viot.ep_bdf[viot.nr++] = (uint16_t)r->vfio.slots[i].devfn;
-	}
-	ret = x86_build_tables(&r->vm.mem, r->opt.cpus, r->viommu_ready ? &viot : NULL, err);
-	if (ret)
-		return ret == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
-vcpus:
-	if (vm_create_vcpus(&r->vm, r->opt.cpus, init_vcpu, r, err))
-		return EXIT_RUNTIME;
-	return EXIT_OK;
+	return machine_boot(r->machine, err);
 }
 
 /* Wait for the guest to stop, a signal, or console input. */
@@ -196,7 +93,7 @@ static void main_loop(struct run *r)
 		struct pollfd p[3] = {
 			{.fd = r->vm.stop_fd, .events = POLLIN},
 			{.fd = r->signal_fd, .events = POLLIN},
-			{.fd = uart_console_poll_fd(&r->uart), .events = POLLIN},
+			{.fd = uart_console_poll_fd(machine_console(r->machine)), .events = POLLIN},
 		};
 		struct signalfd_siginfo si;
 
@@ -212,7 +109,7 @@ static void main_loop(struct run *r)
 		}
 		/* POLLNVAL: stdin was closed; the read fails and input is dropped for good */
 		if (p[2].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) {
-			int ret = uart_console_pump(&r->uart);
+			int ret = uart_console_pump(machine_console(r->machine));
 
 			if (ret)
 				fprintf(stderr,
@@ -275,10 +172,8 @@ static void release(struct run *r)
 {
 	if (r->vm_open)
 		vm_stop_vcpus(&r->vm);
-	if (r->uart_ready) {
-		uart_console_restore_tty(&r->uart);
-		uart_console_destroy(&r->uart);
-	}
+	if (r->machine && machine_console(r->machine))
+		uart_console_restore_tty(machine_console(r->machine));
 	if (r->viommu_ready)
 		vm_viommu_detach(&r->viommu);
 	if (r->vfio_ready)
@@ -290,10 +185,8 @@ static void release(struct run *r)
 		if (managed_restore_all(&r->managed, &e))
 			fprintf(stderr, "vfvm run: %s\n", errbuf_msg(&e));
 	}
-	if (r->fw_loaded)
-		run_firmware_release(&r->fw);
-	if (r->pci_ready)
-		pci_bus_destroy(&r->pci);
+	/* only once the passthrough functions left its PCI bus */
+	machine_free(r->machine);
 	if (r->vm_open)
 		vm_close(&r->vm);
 	if (r->signal_fd >= 0)
@@ -336,13 +229,13 @@ int cmd_run(int argc, char **argv)
 
 	code = build(&r, &err);
 	if (code == EXIT_OK) {
-		uart_console_raw_tty(&r.uart);
+		uart_console_raw_tty(machine_console(r.machine));
 		if (vm_start(&r.vm, &err)) {
 			code = EXIT_RUNTIME;
 		} else {
 			main_loop(&r);
 			vm_stop_vcpus(&r.vm);
-			uart_console_restore_tty(&r.uart);
+			uart_console_restore_tty(machine_console(r.machine));
 			code = report_stop(&r);
 			if (r.opt.stats)
 				print_stats(&r);

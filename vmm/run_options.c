@@ -11,11 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vmm/x86/x86.h"
+#include "vmm/machine.h"
 
 const char *run_default_cmdline(void)
 {
-	return X86_DEFAULT_CMDLINE;
+	return machine_default_cmdline();
 }
 
 char *run_kernel_cmdline(const struct run_options *o)

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <cmocka.h>
 
-#include "vmm/run_firmware.h"
+#include "vmm/x86/run_firmware.h"
 
 static uint32_t fn_read(void *opaque, unsigned int off, unsigned int len)
 {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "vmm/run_firmware.h"
+#include "vmm/x86/run_firmware.h"
 
 #include <errno.h>
 #include <fcntl.h>

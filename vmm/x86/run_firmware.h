@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `vfvm run --firmware`: the PC platform a legacy BIOS (SeaBIOS) expects, around the VM that
- * cmd_run.c builds for every boot: an i440FX host bridge with working PAM registers over the
+ * machine.c builds for every boot: an i440FX host bridge with working PAM registers over the
  * BIOS area, the image read-only below 4 GiB and (its tail) below 1 MiB, CMOS/RTC, fw_cfg with
  * the RAM map, CPUs, boot order, ACPI tables and the kernel to boot, and the debug port.
  */
