@@ -45,6 +45,17 @@ diag "e1000e requests: 20 pings: ${m20:-?} MAP + ${u20:-?} UNMAP; 220 pings: ${m
 [ -n "$m" ] && [ -n "$m20" ] &&
 	diag "e1000e: $(( (m + u - m20 - u20) * 100 / 200 ))/100 MAP+UNMAP requests per ping (echo and reply)"
 
+# --- identity domains (iommu.passthrough=1): a bypass domain, no request per packet
+vfio_boot /tmp/vi-id.log "iommu.passthrough=1 vfvm.test=net,iommu vfvm.ping=220 vfvm.ping_interval=0.05" \
+	--viommu --vfio $E1000E
+r=$(l2_result /tmp/vi-id.log iommu e1000e)
+check "identity: L2 attached the e1000e to an identity domain ($r)" \
+	sh -c "echo '$r' | grep -q 'type=identity'"
+got=$(pings /tmp/vi-id.log e1000e)
+check "identity: 220 pings ($got)" [ "${got%/*}" -ge 200 ]
+m=$(reqs /tmp/vi-id.log map) u=$(reqs /tmp/vi-id.log unmap)
+check "identity: no MAP or UNMAP request for 220 pings (${m:-?} + ${u:-?})" [ "${m:-1}${u:-1}" = 00 ]
+
 # --- both in one guest, two groups, two containers
 vfio_boot /tmp/vi-both.log "vfvm.test=net,nvme,iommu vfvm.ping=10" --viommu --vfio $E1000E --vfio $NVME
 check "both: e1000e pings ($(pings /tmp/vi-both.log e1000e))" [ "$(pings /tmp/vi-both.log e1000e)" = 10/10 ]
