@@ -82,14 +82,14 @@ check "without --viommu: pings as before ($(pings /tmp/vi-off.log e1000e))" \
 qemu_vi /tmp/q-net.log "$END vfvm.test=net,iommu vfvm.ping=20" -device vfio-pci,host=$E1000E
 qemu_vi /tmp/q-net2.log "$END vfvm.test=net vfvm.ping=220 vfvm.ping_interval=0.05" \
 	-device vfio-pci,host=$E1000E
-qemu_vi /tmp/q-nvme.log "$END vfvm.test=nvme vfvm.nvme_mib=16" -device vfio-pci,host=$NVME
+qemu_vi /tmp/q-nvme.log "$END vfvm.test=nvme vfvm.nvme_mib=64" -device vfio-pci,host=$NVME
 if [ "$(pings /tmp/q-net.log e1000e)" = 20/20 ] && [ "$(qreqs /tmp/q-net.log map)" -gt 0 ]; then
 	qm20=$(qreqs /tmp/q-net.log map) qu20=$(qreqs /tmp/q-net.log unmap)
 	qm=$(qreqs /tmp/q-net2.log map) qu=$(qreqs /tmp/q-net2.log unmap)
 	diag "QEMU e1000e requests: 20 pings: $qm20 MAP + $qu20 UNMAP; 220 pings ($(pings /tmp/q-net2.log e1000e)): $qm MAP + $qu UNMAP"
 	diag "QEMU e1000e: $(( (qm + qu - qm20 - qu20) * 100 / 200 ))/100 MAP+UNMAP requests per ping; domain $(l2_result /tmp/q-net.log iommu e1000e)"
 	qm=$(qreqs /tmp/q-nvme.log map) qu=$(qreqs /tmp/q-nvme.log unmap)
-	diag "QEMU nvme 16 MiB ($(l2_result /tmp/q-nvme.log nvme 16MiB-odirect)): $qm MAP + $qu UNMAP requests, $(( (qm + qu) * 10 / 16 ))/10 per MiB"
+	diag "QEMU nvme 64 MiB ($(l2_result /tmp/q-nvme.log nvme 64MiB-odirect)): $qm MAP + $qu UNMAP requests, $(( (qm + qu) * 10 / 64 ))/10 per MiB"
 else
 	skip "QEMU's virtio-iommu as the reference" "QEMU in L1 did not run L2's e1000e behind it (see /tmp/q-net.log)"
 	show_log /tmp/q-net.log q-net
