@@ -65,9 +65,16 @@ void run_usage(FILE *out)
 		"                   kernel boot; the guest needs virtio_iommu and virtio_pci):\n"
 		"                   the guest's own DMA domains (its IOMMU groups, its VFIO,\n"
 		"                   DPDK) then bind each device to what the guest maps for it\n"
+		"  --api-socket PATH  listen on the Unix socket PATH (mode 0600) for control\n"
+		"                   requests, one JSON object a line: see 'vfvm ctl --help'\n"
+		"  --powerdown-timeout S  seconds the guest has to power off after its power\n"
+		"                   button was pressed (default %d); then vfvm stops it\n"
+		"  --on-sigterm stop|powerdown  what SIGTERM does: stop the guest at once (the\n"
+		"                   default) or press its power button (a second SIGTERM stops)\n"
 		"  -h, --help       this text\n";
 
-	fprintf(out, text, run_default_cmdline(), VFVM_DEFAULT_FIRMWARE);
+	fprintf(out, text, run_default_cmdline(), VFVM_DEFAULT_FIRMWARE,
+		RUN_DEFAULT_POWERDOWN_TIMEOUT);
 }
 
 int run_parse_size(const char *s, uint64_t *bytes)
@@ -124,6 +131,21 @@ static int parse_cpus(const char *s, unsigned int *cpus)
 	return 0;
 }
 
+static int parse_seconds(const char *s, unsigned int *sec)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < 1 || v > RUN_MAX_POWERDOWN_TIMEOUT)
+		return -EINVAL;
+	*sec = (unsigned int)v;
+	return 0;
+}
+
 /* "--name VALUE" or "--name=VALUE": the value, advancing *i past what was used; NULL if missing. */
 static const char *option_value(int argc, char **argv, int *i, const char *name)
 {
@@ -148,8 +170,10 @@ static bool is_option(const char *a, const char *name)
 
 static const char *valued_option(const char *a)
 {
-	static const char *const names[] = {"--kernel", "--initrd", "--cmdline",      "--memory",
-					    "--cpus",	"--vfio",   "--firmware-log", "--boot"};
+	static const char *const names[] = {
+		"--kernel",    "--initrd",	 "--cmdline", "--memory",     "--cpus",
+		"--vfio",      "--firmware-log", "--boot",    "--api-socket", "--powerdown-timeout",
+		"--on-sigterm"};
 
 	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (is_option(a, names[i]))
@@ -196,6 +220,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 	*o = (struct run_options){
 		.memory = RUN_DEFAULT_MEMORY,
 		.cpus = 1,
+		.powerdown_timeout = RUN_DEFAULT_POWERDOWN_TIMEOUT,
 	};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v, *name;
@@ -248,6 +273,24 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 			if (!*v)
 				return errbuf_set(err, EINVAL, "--firmware-log: empty file name");
 			o->firmware_log = v;
+		} else if (is_option(a, "--api-socket")) {
+			if (!*v)
+				return errbuf_set(err, EINVAL, "--api-socket: empty path");
+			o->api_socket = v;
+		} else if (is_option(a, "--powerdown-timeout")) {
+			if (parse_seconds(v, &o->powerdown_timeout))
+				return errbuf_set(err, EINVAL,
+						  "--powerdown-timeout %s: not a number of seconds "
+						  "from 1 to %d",
+						  v, RUN_MAX_POWERDOWN_TIMEOUT);
+		} else if (is_option(a, "--on-sigterm")) {
+			if (!strcmp(v, "powerdown"))
+				o->sigterm_powerdown = true;
+			else if (!strcmp(v, "stop"))
+				o->sigterm_powerdown = false;
+			else
+				return errbuf_set(err, EINVAL,
+						  "--on-sigterm %s: not 'stop' or 'powerdown'", v);
 		} else if (is_option(a, "--boot")) {
 			if (!strcmp(v, "disk"))
 				o->boot = RUN_BOOT_DISK;
