@@ -183,7 +183,11 @@ struct vfio_backend_ops {
 	/* mmap [off, off + len) of the region; MAP_FAILED-free: NULL and errno on failure. */
 	void *(*region_mmap)(void *be, unsigned int index, uint64_t off, uint64_t len, int prot);
 	int (*irq_info)(void *be, unsigned int index, struct vfio_irq *out);
-	/* set is a complete struct vfio_irq_set (argsz covers its data). */
+	/*
+	 * set is a complete struct vfio_irq_set (argsz covers its data). 0, -errno, or (some
+	 * kernels, when MSI/MSI-X vectors run short) a positive count: the host could give only
+	 * that many vectors and enabled none.
+	 */
 	int (*set_irqs)(void *be, const struct vfio_irq_set *set);
 	int (*reset)(void *be); /* -ENOTSUP if unsupported */
 };
@@ -194,6 +198,15 @@ extern const struct vfio_backend_ops vfio_device_backend;
 /* ---- what the passthrough device needs from the VM ---------------------------------------------
  */
 
+struct vfio_route_change {
+	int gsi;
+	bool remove;
+	uint64_t addr;
+	uint32_t data;
+};
+
+struct vfio_pci;
+
 struct vfio_vm_ops {
 	/*
 	 * Map host memory [hva, hva + size) at guest-physical gpa (a KVM memory slot; readonly:
@@ -202,10 +215,12 @@ struct vfio_vm_ops {
 	 */
 	int (*mem_slot_add)(void *vm, uint64_t gpa, uint64_t size, void *hva, bool readonly);
 	int (*mem_slot_remove)(void *vm, int slot);
-	/* An MSI route to (addr, data): returns the GSI (>= 0) or -errno; update keeps the GSI. */
-	int (*msi_route_add)(void *vm, uint64_t addr, uint32_t data);
-	int (*msi_route_update)(void *vm, int gsi, uint64_t addr, uint32_t data);
-	void (*msi_route_free)(void *vm, int gsi);
+	/*
+	 * Change MSI routes, all in one step: each change adds a route to (addr, data) (gsi -1 in,
+	 * the new GSI out), points route gsi elsewhere, or removes it. All or nothing: on -errno
+	 * no route changed (the VM's table and KVM's agree) and new ones keep gsi -1.
+	 */
+	int (*msi_routes_commit)(void *vm, struct vfio_route_change *c, unsigned int n);
 	/* KVM_IRQFD: eventfd raises gsi; resample_fd (or -1) is signalled when the guest EOIs a
 	 * level. */
 	int (*irqfd_assign)(void *vm, int gsi, int eventfd, int resample_fd);
@@ -213,11 +228,27 @@ struct vfio_vm_ops {
 	/* Tell KVM's VFIO pseudo-device about a group (non-coherent DMA); may be NULL in tests. */
 	int (*kvm_vfio_group_add)(void *vm, int group_fd);
 	/*
+	 * Called first in the thread that maps guest RAM beside the starting guest, so that the VM
+	 * confines it (its seccomp filter); may be NULL. An error stops the mapping.
+	 */
+	int (*map_thread_start)(void *vm, struct errbuf *e);
+	/*
 	 * The guest turns a device's bus mastering on: return once guest RAM is mapped for DMA, or
 	 * -errno if it never will be (mastering then stays off, and the VM is told why). NULL:
 	 * always mapped.
 	 */
 	int (*dma_ready)(void *vm);
+	/*
+	 * Something the guest asked of a device that cannot be done as asked (fewer vectors than
+	 * it enabled, a route KVM refused): msg names the device. NULL: not reported.
+	 */
+	void (*warn)(void *vm, const char *msg);
+	/*
+	 * Device from stopped decoding a range (a BAR moved or went off): a BAR of another device
+	 * that wanted that place may be decoded now (vfio_pci_bars_retry). Called without any
+	 * device lock held. NULL: single-device VM.
+	 */
+	void (*bar_space_freed)(void *vm, struct vfio_pci *from);
 };
 
 struct vfio_vm {
@@ -238,12 +269,16 @@ struct vfio_vm {
 	 * the split is made up front.
 	 */
 	bool container_per_group;
+	/*
+	 * Guest-physical ranges [start, end) no BAR is decoded over: what the platform keeps there
+	 * (IOAPIC, LAPIC and MSI window, firmware) would be hidden by a memory slot.
+	 */
+	const uint64_t (*reserved)[2];
+	unsigned int nr_reserved;
 };
 
 /* ---- the passthrough PCI device -----------------------------------------------------------------
  */
-
-struct vfio_pci;
 
 struct vfio_pci_params {
 	const char *name;   /* "0000:01:00.0": in messages and I/O bus range names */
@@ -270,6 +305,8 @@ uint32_t vfio_pci_config_size(const struct vfio_pci *p);
  */
 void vfio_pci_config_read(struct vfio_pci *p, uint32_t off, void *data, unsigned int len);
 void vfio_pci_config_write(struct vfio_pci *p, uint32_t off, const void *data, unsigned int len);
+/* Decode the BARs that wait for a range another device held (see bar_space_freed). */
+void vfio_pci_bars_retry(struct vfio_pci *p);
 
 /* ---- assignment: everything `vfvm run --vfio` needs, opened and undone as one
  * ---------------------- */
@@ -297,6 +334,7 @@ struct vfio_assignment {
 	uint64_t open_ns, map_ns;
 	/* vm.map_in_background: the mapping thread and its outcome */
 	pthread_t map_thread;
+	bool map_pending; /* checked, waiting for vfio_assign_map_start() */
 	bool map_thread_started;
 	pthread_mutex_t map_lock;
 	pthread_cond_t map_cond;
@@ -313,6 +351,12 @@ struct vfio_assignment {
  */
 int vfio_assign_open(struct vfio_assignment *a, const char *const *addrs, unsigned int n,
 		     const struct vfio_vm *vm, struct errbuf *e);
+/*
+ * vm.map_in_background: start the thread that maps guest RAM (vfio_assign_open() checked it
+ * already). The caller chooses the moment: after it gave up root, so that the thread holds no
+ * more rights than the rest. No-op otherwise.
+ */
+int vfio_assign_map_start(struct vfio_assignment *a, struct errbuf *e);
 /*
  * Wait until guest RAM is mapped for DMA (at once unless vm.map_in_background). -errno with the
  * mapping's error in e if it failed.

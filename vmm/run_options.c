@@ -33,6 +33,7 @@ void run_usage(FILE *out)
 	static const char text[] =
 		"Usage: vfvm run --kernel KERNEL [--initrd FILE] [--cmdline STR] [--memory SIZE]\n"
 		"                [--cpus N] [--stats] [--vfio PCI-ADDRESS[,bind]]... [--viommu]\n"
+		"                [--seccomp off|log|kill] [--user NAME]\n"
 		"       vfvm run --firmware [PATH] [--boot disk|kernel] [--kernel ...] [--vfio "
 		"...]...\n\n"
 		"Boot Linux in a KVM virtual machine, directly or through a BIOS (SeaBIOS) that\n"
@@ -65,6 +66,13 @@ void run_usage(FILE *out)
 		"                   kernel boot; the guest needs virtio_iommu and virtio_pci):\n"
 		"                   the guest's own DMA domains (its IOMMU groups, its VFIO,\n"
 		"                   DPDK) then bind each device to what the guest maps for it\n"
+		"  --seccomp MODE   per-thread system call filters: kill (default: a refused call\n"
+		"                   stops vfvm with one line naming it, exit 1), log (the kernel\n"
+		"                   logs it and lets it run), off\n"
+		"  --user NAME      started as root: become NAME (and its groups, no "
+		"capabilities,\n"
+		"                   no_new_privs) once /dev/kvm, the devices and files are open;\n"
+		"                   not with ',bind' (bind the device first with 'vfvm bind')\n"
 		"  --api-socket PATH  listen on the Unix socket PATH (mode 0600) for control\n"
 		"                   requests, one JSON object a line: see 'vfvm ctl --help'\n"
 		"  --powerdown-timeout S  seconds the guest has to power off after its power\n"
@@ -170,10 +178,13 @@ static bool is_option(const char *a, const char *name)
 
 static const char *valued_option(const char *a)
 {
-	static const char *const names[] = {
-		"--kernel",    "--initrd",	 "--cmdline", "--memory",     "--cpus",
-		"--vfio",      "--firmware-log", "--boot",    "--api-socket", "--powerdown-timeout",
-		"--on-sigterm"};
+	static const char *const names[] = {"--kernel",	      "--initrd",
+					    "--cmdline",      "--memory",
+					    "--cpus",	      "--vfio",
+					    "--firmware-log", "--boot",
+					    "--api-socket",   "--powerdown-timeout",
+					    "--on-sigterm",   "--seccomp",
+					    "--user"};
 
 	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (is_option(a, names[i]))
@@ -192,6 +203,14 @@ static int check_combination(struct run_options *o, bool boot_given, struct errb
 		return errbuf_set(
 			err, EINVAL,
 			"--viommu works with direct kernel boot only, not with --firmware");
+	/* giving a device back to its driver at exit needs root, which --user has given up */
+	for (unsigned int i = 0; o->user && i < o->nr_vfio; i++)
+		if (o->vfio_args[i].bind)
+			return errbuf_set(
+				err, EINVAL,
+				"--vfio %s,bind cannot be combined with --user (rebinding "
+				"at exit needs root): bind it first with 'vfvm bind %s'",
+				o->vfio_args[i].addr, o->vfio_args[i].addr);
 	if (!o->firmware) {
 		if (boot_given)
 			return errbuf_set(err, EINVAL, "--boot needs --firmware");
@@ -220,6 +239,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 	*o = (struct run_options){
 		.memory = RUN_DEFAULT_MEMORY,
 		.cpus = 1,
+		.seccomp = SANDBOX_KILL,
 		.powerdown_timeout = RUN_DEFAULT_POWERDOWN_TIMEOUT,
 	};
 	for (int i = 1; i < argc; i++) {
@@ -273,6 +293,14 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 			if (!*v)
 				return errbuf_set(err, EINVAL, "--firmware-log: empty file name");
 			o->firmware_log = v;
+		} else if (is_option(a, "--seccomp")) {
+			if (sandbox_mode_parse(v, &o->seccomp))
+				return errbuf_set(err, EINVAL,
+						  "--seccomp %s: not 'off', 'log' or 'kill'", v);
+		} else if (is_option(a, "--user")) {
+			if (!*v)
+				return errbuf_set(err, EINVAL, "--user: empty user name");
+			o->user = v;
 		} else if (is_option(a, "--api-socket")) {
 			if (!*v)
 				return errbuf_set(err, EINVAL, "--api-socket: empty path");
@@ -335,7 +363,8 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 static int check_file(const char *what, const char *path, struct errbuf *err)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO named as a file must be refused, not waited on for a writer */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
 		return errbuf_set(err, errno, "%s %s: %s", what, path, strerror(errno));

@@ -11,6 +11,7 @@
 
 #include "vfio/sysfs.h"
 #include "vmm/errbuf.h"
+#include "vmm/sandbox.h"
 
 #define RUN_DEFAULT_MEMORY (512ULL << 20)
 #define RUN_MIN_MEMORY (2ULL << 20)
@@ -41,6 +42,8 @@ struct run_options {
 	struct vfio_arg vfio_args[RUN_MAX_VFIO]; /* --vfio ADDR[,bind] */
 	const char *vfio[RUN_MAX_VFIO];		 /* their addresses, as vm_vfio_attach takes them */
 	unsigned int nr_vfio;
+	enum sandbox_mode seccomp;	/* --seccomp off|log|kill (kill by default) */
+	const char *user;		/* --user NAME: run as NAME once everything is open */
 	const char *api_socket;		/* --api-socket: the control socket's path */
 	unsigned int powerdown_timeout; /* --powerdown-timeout, seconds */
 	bool sigterm_powerdown;		/* --on-sigterm powerdown */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <linux/kvm.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -32,6 +33,7 @@ int vm_create_vcpus(struct vm *vm, unsigned int n, vcpu_init_fn init, void *arg,
 		v->vm = vm;
 		v->index = i;
 		v->fd = -1;
+		snprintf(v->name, sizeof(v->name), "vCPU %u", i);
 		vm->nr_vcpus = i + 1;
 		v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, i);
 		if (v->fd < 0)
@@ -171,11 +173,17 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
+	struct errbuf err = {""};
 	sigset_t kick;
 
 	sigemptyset(&kick);
 	sigaddset(&kick, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+	/* the vCPU was set up by the main thread: from here on only the run loop's calls */
+	if (sandbox_enter(vm->sandbox, SANDBOX_VCPU, v->name, &err)) {
+		vm_fail(vm, "vCPU %u: %s", v->index, errbuf_msg(&err));
+		return NULL;
+	}
 	if (v->index == 0) {
 		long long t0 = vm->t_start.tv_sec * 1000000000LL + vm->t_start.tv_nsec;
 

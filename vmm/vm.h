@@ -20,6 +20,7 @@
 #include "vmm/exit_stats.h"
 #include "vmm/gsi_routes.h"
 #include "vmm/memmap.h"
+#include "vmm/sandbox.h"
 
 enum vm_stop_reason {
 	VM_RUNNING,
@@ -27,8 +28,9 @@ enum vm_stop_reason {
 	VM_STOP_RESET,	  /* the guest asked for a reset: vfvm ends too */
 	VM_STOP_ERROR,	  /* a vCPU failed; vm->error says why */
 	VM_STOP_SIGNAL,	  /* SIGINT / SIGTERM; vm->stop_signal says which */
-	VM_STOP_REQUEST,  /* a "stop" request on the control socket */
-	VM_STOP_TIMEOUT,  /* the guest did not power off in time after its power button */
+	VM_STOP_SANDBOX, /* a thread made a system call its seccomp filter refuses (said already) */
+	VM_STOP_REQUEST, /* a "stop" request on the control socket */
+	VM_STOP_TIMEOUT, /* the guest did not power off in time after its power button */
 };
 
 struct vm;
@@ -40,6 +42,7 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool started;
+	char name[16]; /* "vCPU N", as a seccomp violation names the thread */
 	struct exit_stats stats;
 };
 
@@ -54,7 +57,8 @@ struct vm {
 	struct io_bus bus;
 	struct vcpu *vcpus;
 	unsigned int nr_vcpus;
-	bool count_exits; /* --stats: count PIO/MMIO exits by device range */
+	bool count_exits;	   /* --stats: count PIO/MMIO exits by device range */
+	enum sandbox_mode sandbox; /* --seccomp: each thread installs its filter once set up */
 
 	atomic_bool stopping;
 	atomic_int stop_reason; /* enum vm_stop_reason: the first one wins */
@@ -119,7 +123,11 @@ int vm_unmap_host_memory(struct vm *vm, unsigned int slot);
 /* Drive a wired interrupt line (GSI 0-23) to level. */
 int vm_set_irq_level(struct vm *vm, unsigned int gsi, bool level);
 
-/* MSI routes: a GSI whose irqfd or KVM_SIGNAL_MSI delivers the message (addr, data). */
+/*
+ * MSI routes: a GSI whose irqfd or KVM_SIGNAL_MSI delivers the message (addr, data). A batch of
+ * changes reaches KVM in one KVM_SET_GSI_ROUTING, all or nothing (gsi_routes_commit).
+ */
+int vm_msi_routes_commit(struct vm *vm, struct gsi_route_change *c, unsigned int n);
 int vm_msi_route_add(struct vm *vm, uint64_t addr, uint32_t data, unsigned int *gsi);
 int vm_msi_route_update(struct vm *vm, unsigned int gsi, uint64_t addr, uint32_t data);
 int vm_msi_route_remove(struct vm *vm, unsigned int gsi);

@@ -4,9 +4,13 @@
 
 #include <errno.h>
 #include <linux/kvm.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+
+#include "vmm/sandbox.h"
 
 static int op_slot_add(void *opaque, uint64_t gpa, uint64_t size, void *hva, bool readonly)
 {
@@ -21,22 +25,39 @@ static int op_slot_remove(void *opaque, int slot)
 	return vm_unmap_host_memory(((struct vm_vfio *)opaque)->vm, (unsigned int)slot);
 }
 
-static int op_route_add(void *opaque, uint64_t addr, uint32_t data)
+static int op_routes_commit(void *opaque, struct vfio_route_change *c, unsigned int n)
 {
-	unsigned int gsi;
-	int r = vm_msi_route_add(((struct vm_vfio *)opaque)->vm, addr, data, &gsi);
+	struct gsi_route_change *g = calloc(n ? n : 1, sizeof(*g));
+	int r;
 
-	return r ? r : (int)gsi;
+	if (!g)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < n; i++)
+		g[i] = (struct gsi_route_change){.gsi = c[i].gsi,
+						 .remove = c[i].remove,
+						 .addr = c[i].addr,
+						 .data = c[i].data};
+	r = vm_msi_routes_commit(((struct vm_vfio *)opaque)->vm, g, n);
+	for (unsigned int i = 0; !r && i < n; i++)
+		c[i].gsi = g[i].gsi;
+	free(g);
+	return r;
 }
 
-static int op_route_update(void *opaque, int gsi, uint64_t addr, uint32_t data)
+static void op_warn(void *opaque, const char *msg)
 {
-	return vm_msi_route_update(((struct vm_vfio *)opaque)->vm, (unsigned int)gsi, addr, data);
+	(void)opaque;
+	fprintf(stderr, "vfvm: %s\n", msg);
 }
 
-static void op_route_free(void *opaque, int gsi)
+/* A device gave up a BAR range: the others' BARs that wanted it are decoded now. */
+static void op_bar_space_freed(void *opaque, struct vfio_pci *from)
 {
-	vm_msi_route_remove(((struct vm_vfio *)opaque)->vm, (unsigned int)gsi);
+	struct vm_vfio *v = opaque;
+
+	for (unsigned int i = 0; i < v->nr_slots; i++)
+		if (v->slots[i].pci && v->slots[i].pci != from)
+			vfio_pci_bars_retry(v->slots[i].pci);
 }
 
 static int op_irqfd_assign(void *opaque, int gsi, int fd, int resample_fd)
@@ -81,16 +102,24 @@ static int op_dma_ready(void *opaque)
 	return err;
 }
 
+static int op_map_thread_start(void *opaque, struct errbuf *e)
+{
+	struct vm_vfio *v = opaque;
+
+	return sandbox_enter(v->vm->sandbox, SANDBOX_DMA_MAP, "DMA mapping", e);
+}
+
 static const struct vfio_vm_ops vm_vfio_ops = {
 	.dma_ready = op_dma_ready,
 	.mem_slot_add = op_slot_add,
 	.mem_slot_remove = op_slot_remove,
-	.msi_route_add = op_route_add,
-	.msi_route_update = op_route_update,
-	.msi_route_free = op_route_free,
+	.msi_routes_commit = op_routes_commit,
+	.warn = op_warn,
+	.bar_space_freed = op_bar_space_freed,
 	.irqfd_assign = op_irqfd_assign,
 	.irqfd_deassign = op_irqfd_deassign,
 	.kvm_vfio_group_add = op_group_add,
+	.map_thread_start = op_map_thread_start,
 };
 
 static uint32_t cfg_read(void *opaque, unsigned int off, unsigned int len)
@@ -116,14 +145,16 @@ static void cfg_write(void *opaque, unsigned int off, uint32_t val, unsigned int
 static const struct pci_dev_ops vm_vfio_pci_ops = {.cfg_read = cfg_read, .cfg_write = cfg_write};
 
 int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const char *const *addrs,
-		   unsigned int n, vm_vfio_intx_fn intx_gsi, bool container_per_group,
-		   struct errbuf *e)
+		   unsigned int n, vm_vfio_intx_fn intx_gsi, const uint64_t (*reserved)[2],
+		   unsigned int nr_reserved, bool container_per_group, struct errbuf *e)
 {
 	struct vfio_vm vvm = {.ops = &vm_vfio_ops,
 			      .opaque = v,
 			      .bus = &vm->bus,
 			      .mem = &vm->mem,
 			      .map_in_background = true,
+			      .reserved = reserved,
+			      .nr_reserved = nr_reserved,
 			      .container_per_group = container_per_group};
 	int err;
 
@@ -163,6 +194,11 @@ int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const 
 fail:
 	vm_vfio_detach(v);
 	return err;
+}
+
+int vm_vfio_start_dma(struct vm_vfio *v, struct errbuf *e)
+{
+	return v->assigned ? vfio_assign_map_start(&v->assign, e) : 0;
 }
 
 void vm_vfio_detach(struct vm_vfio *v)

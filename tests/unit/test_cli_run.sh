@@ -15,6 +15,13 @@ check "--cpus 0: exit 2" 2 '--cpus 0: not a vCPU count' run --kernel "$tmp/bzIma
 check "unknown option: exit 2" 2 "unknown option '--vga'" run --kernel "$tmp/bzImage" --vga
 check "missing kernel: exit 2 naming the file" 2 "--kernel $tmp/nope: No such file" run --kernel "$tmp/nope"
 check "kernel is a directory: exit 2" 2 "--kernel $tmp: not a regular file" run --kernel "$tmp"
+mkfifo "$tmp/fifo"
+check "a FIFO as kernel: exit 2 at once, not a wait for a writer" 2 "--kernel $tmp/fifo: not a regular file" run --kernel "$tmp/fifo"
+check "/dev/zero as initrd: exit 2" 2 "--initrd /dev/zero: not a regular file" run --kernel "$tmp/bzImage" --initrd /dev/zero
+check "--seccomp with a bad mode: exit 2" 2 "--seccomp strict: not 'off', 'log' or 'kill'" run --kernel "$tmp/bzImage" --seccomp strict
+check "--user with --vfio ADDR,bind: refused up front, exit 2" 2 "cannot be combined with --user" run --kernel "$tmp/bzImage" --user nobody --vfio 00:02.0,bind
+check "--user naming a user that does not exist: exit 2" 2 "--user no-such-user-x: no such user" run --kernel "$tmp/bzImage" --user no-such-user-x
+check "--user root: exit 2" 2 "--user root: that is root" run --kernel "$tmp/bzImage" --user root
 check "missing initrd: exit 2 naming the file" 2 "--initrd $tmp/nope" run --kernel "$tmp/bzImage" --initrd "$tmp/nope"
 # --firmware: the image is read and checked before KVM is opened, so these need no /dev/kvm
 check "missing firmware file: exit 2 naming it" 2 "--firmware $tmp/nope.bin: No such file" run --firmware "$tmp/nope.bin"
