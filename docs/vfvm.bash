@@ -33,7 +33,7 @@ _vfvm() {
 			--user) COMPREPLY=($(compgen -u -- "$cur")); return 0 ;;
 			--memory | --cpus | --cmdline | --powerdown-timeout) return 0 ;;
 			*) opts="--kernel --initrd --cmdline --memory --cpus --firmware --boot
-				--firmware-log --stats --unpack-kernel --vfio --api-socket --powerdown-timeout
+				--firmware-log --stats --unpack-kernel --vfio --viommu --api-socket --powerdown-timeout
 				--on-sigterm --seccomp --user --help" ;;
 			esac
 			;;

@@ -136,9 +136,16 @@ void vfio_container_close(struct vfio_container *c)
 
 int vfio_container_map(struct vfio_container *c, uint64_t iova, void *hva, uint64_t size)
 {
+	return vfio_container_map_flags(c, iova, hva, size,
+					VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE);
+}
+
+int vfio_container_map_flags(struct vfio_container *c, uint64_t iova, void *hva, uint64_t size,
+			     uint32_t flags)
+{
 	struct vfio_iommu_type1_dma_map map = {
 		.argsz = sizeof(map),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.flags = flags,
 		.vaddr = (uintptr_t)hva,
 		.iova = iova,
 		.size = size,

@@ -24,7 +24,12 @@ static int group_get(struct vfio_assignment *a, unsigned int id, struct vfio_gro
 	err = vfio_group_open(g, id, a->dev_dir, a->sysfs_dir, e);
 	if (err)
 		return err;
-	err = vfio_group_attach(g, &a->container, e);
+	if (a->vm.container_per_group) {
+		err = vfio_container_open(&a->group_containers[a->nr_groups], a->dev_dir, e);
+		if (err)
+			goto fail;
+	}
+	err = vfio_group_attach(g, vfio_assign_container(a, a->nr_groups), e);
 	if (err)
 		goto fail;
 	/* KVM must know the group to handle non-coherent DMA (wbinvd) as the device needs */
@@ -41,7 +46,34 @@ static int group_get(struct vfio_assignment *a, unsigned int id, struct vfio_gro
 	return 0;
 fail:
 	vfio_group_close(g);
+	if (a->vm.container_per_group)
+		vfio_container_close(&a->group_containers[a->nr_groups]);
 	return err;
+}
+
+struct vfio_container *vfio_assign_container(struct vfio_assignment *a, unsigned int g)
+{
+	return a->vm.container_per_group ? &a->group_containers[g] : &a->container;
+}
+
+/* The containers in use: the shared one, or one per group. */
+static unsigned int nr_containers(const struct vfio_assignment *a)
+{
+	return a->vm.container_per_group ? a->nr_groups : 1;
+}
+
+static int map_ram_all(struct vfio_assignment *a, struct errbuf *e)
+{
+	for (unsigned int i = 0; i < nr_containers(a); i++) {
+		int err = vfio_container_map_ram(vfio_assign_container(a, i), a->vm.mem, e);
+
+		if (err) {
+			while (i--)
+				vfio_container_unmap_ram(vfio_assign_container(a, i), a->vm.mem);
+			return err;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -79,7 +111,7 @@ static void *map_thread(void *arg)
 	if (a->vm.ops->map_thread_start)
 		err = a->vm.ops->map_thread_start(a->vm.opaque, &a->map_errbuf);
 	if (!err)
-		err = vfio_container_map_ram(&a->container, a->vm.mem, &a->map_errbuf);
+		err = map_ram_all(a, &a->map_errbuf);
 
 	pthread_mutex_lock(&a->map_lock);
 	a->map_err = err;
@@ -99,9 +131,12 @@ static int map_in_background(struct vfio_assignment *a, struct errbuf *e)
 {
 	int err;
 
-	if (a->container.ranges_reported) {
-		err = vfio_iova_check_ram(a->container.ranges, a->container.nr_ranges, a->vm.mem,
-					  e);
+	for (unsigned int i = 0; i < nr_containers(a); i++) {
+		struct vfio_container *c = vfio_assign_container(a, i);
+
+		if (!c->ranges_reported)
+			continue;
+		err = vfio_iova_check_ram(c->ranges, c->nr_ranges, a->vm.mem, e);
 		if (err)
 			return err;
 	}
@@ -152,6 +187,8 @@ int vfio_assign_open(struct vfio_assignment *a, const char *const *addrs, unsign
 	a->sysfs_dir = sysfs;
 	a->dev_dir = dev;
 	a->container.fd = -1;
+	for (unsigned int i = 0; i < VFIO_MAX_ASSIGNED; i++)
+		a->group_containers[i].fd = -1;
 	a->map_lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
 	a->map_cond = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
 	a->vm = *vm;
@@ -200,7 +237,7 @@ int vfio_assign_open(struct vfio_assignment *a, const char *const *addrs, unsign
 			return 0;
 		}
 		t0 = now_ns();
-		err = vfio_container_map_ram(&a->container, vm->mem, e);
+		err = map_ram_all(a, e);
 		if (err)
 			goto fail;
 		a->ram_mapped = true;
@@ -237,11 +274,15 @@ void vfio_assign_close(struct vfio_assignment *a)
 		vfio_device_close(&a->devs[i].dev);
 	}
 	a->nr_devs = 0;
-	if (a->ram_mapped)
+	/* with a guest IOMMU the containers hold the guest's mappings instead: closing drops them
+	 */
+	if (a->ram_mapped && !a->vm.container_per_group)
 		vfio_container_unmap_ram(&a->container, a->vm.mem);
 	a->ram_mapped = false;
 	for (unsigned int i = 0; i < a->nr_groups; i++)
 		vfio_group_close(&a->groups[i]);
+	for (unsigned int i = 0; i < a->nr_groups && a->vm.container_per_group; i++)
+		vfio_container_close(&a->group_containers[i]);
 	a->nr_groups = 0;
 	vfio_container_close(&a->container);
 }

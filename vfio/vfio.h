@@ -60,6 +60,9 @@ int vfio_container_set_iommu(struct vfio_container *c, struct errbuf *e);
 void vfio_container_close(struct vfio_container *c);
 
 int vfio_container_map(struct vfio_container *c, uint64_t iova, void *hva, uint64_t size);
+/* The same with the access the device gets: VFIO_DMA_MAP_FLAG_READ and / or _WRITE. */
+int vfio_container_map_flags(struct vfio_container *c, uint64_t iova, void *hva, uint64_t size,
+			     uint32_t flags);
 int vfio_container_unmap(struct vfio_container *c, uint64_t iova, uint64_t size);
 
 /*
@@ -260,6 +263,13 @@ struct vfio_vm {
 	 */
 	bool map_in_background;
 	/*
+	 * One container per group instead of one for all (a guest IOMMU, --viommu): each group
+	 * then has a host IOMMU domain of its own that follows its guest domain. A group cannot
+	 * change containers once its devices are open (VFIO_GROUP_UNSET_CONTAINER says EBUSY), so
+	 * the split is made up front.
+	 */
+	bool container_per_group;
+	/*
 	 * Guest-physical ranges [start, end) no BAR is decoded over: what the platform keeps there
 	 * (IOAPIC, LAPIC and MSI window, firmware) would be hidden by a memory slot.
 	 */
@@ -320,9 +330,10 @@ struct vfio_assigned {
 };
 
 struct vfio_assignment {
-	const char *sysfs_dir; /* NULL: "/sys" */
-	const char *dev_dir;   /* NULL: "/dev/vfio" */
-	struct vfio_container container;
+	const char *sysfs_dir;		 /* NULL: "/sys" */
+	const char *dev_dir;		 /* NULL: "/dev/vfio" */
+	struct vfio_container container; /* shared by every group, unless container_per_group */
+	struct vfio_container group_containers[VFIO_MAX_ASSIGNED]; /* by group index */
 	struct vfio_group groups[VFIO_MAX_ASSIGNED];
 	unsigned int nr_groups;
 	struct vfio_assigned devs[VFIO_MAX_ASSIGNED];
@@ -365,6 +376,9 @@ int vfio_assign_dma_wait(struct vfio_assignment *a, struct errbuf *e);
 /* The guest-facing PCI function of device i; its INTx (if any) goes to intx_gsi (-1: none). */
 int vfio_assign_create_pci(struct vfio_assignment *a, unsigned int i, int intx_gsi,
 			   struct errbuf *e);
+/* The container group g (an index into groups[]) is attached to. */
+struct vfio_container *vfio_assign_container(struct vfio_assignment *a, unsigned int g);
+
 /* Destroy the PCI functions (resetting the devices), unmap RAM, close devices, groups, container.
  */
 void vfio_assign_close(struct vfio_assignment *a);

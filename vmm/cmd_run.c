@@ -64,8 +64,13 @@ static int build(struct run *r, struct errbuf *err)
 		return ret;
 	/* passthrough devices: their errors come before the guest starts, the devices untouched */
 	if (r->opt.nr_vfio) {
-		/* VFIO pins all guest RAM: an ordinary user's memlock limit must allow it */
-		ret = r->opt.user ? sandbox_memlock_reserve(r->opt.memory, err)
+		/*
+		 * VFIO pins all guest RAM: an ordinary user's memlock limit must allow it. With
+		 * --viommu each group has a container of its own, and each counts its own pins.
+		 */
+		uint64_t pinned = r->opt.memory * (r->opt.viommu ? r->opt.nr_vfio : 1u);
+
+		ret = r->opt.user ? sandbox_memlock_reserve(pinned, err)
 				  : diag_memlock_self(r->opt.memory, err);
 		if (ret)
 			return EXIT_RUNTIME;
@@ -78,9 +83,22 @@ static int build(struct run *r, struct errbuf *err)
 			return EXIT_RUNTIME;
 		if (vm_vfio_attach(&r->vfio, &r->vm, machine_pci(r->machine), r->opt.vfio,
 				   r->opt.nr_vfio, machine_intx_gsi(r->machine), reserved,
-				   nr_reserved, err))
+				   nr_reserved, r->opt.viommu, err))
 			return EXIT_RUNTIME;
 		r->vfio_ready = true;
+	}
+	if (r->opt.viommu) {
+		unsigned int eps[VFIO_MAX_ASSIGNED];
+
+		r->viommu_ready = true;
+		if (vm_viommu_attach(&r->viommu, &r->vm, &r->vfio, machine_pci(r->machine),
+				     machine_intx_gsi(r->machine), err))
+			return EXIT_RUNTIME;
+		for (unsigned int i = 0; i < r->vfio.nr_slots; i++)
+			eps[i] = (unsigned int)r->vfio.slots[i].devfn;
+		if (machine_describe_viommu(r->machine, (unsigned int)r->viommu.devfn, eps,
+					    r->vfio.nr_slots, err))
+			return EXIT_RUNTIME;
 	}
 	/* direct boot has no firmware to place BARs: vfvm does, as one would */
 	if (r->vfio_ready && !r->opt.firmware && vm_vfio_place_bars(&r->vfio, err))
@@ -184,6 +202,8 @@ static void print_stats(struct run *r)
 			"start-up); mapping guest RAM for DMA %.2f ms (while the guest ran, before "
 			"any device mastered)\n",
 			r->vfio.assign.open_ns / 1e6, r->vfio.assign.map_ns / 1e6);
+	if (r->viommu_ready)
+		vm_viommu_print_stats(&r->viommu, stderr);
 	f = fopen("/proc/self/smaps", "re");
 	if (f && rss_outside_guest_ram(f, &r->vm.mem, &kib) == 0)
 		fprintf(stderr, "vfvm: resident memory outside guest RAM: %llu KiB\n",
@@ -239,6 +259,8 @@ static void release(struct run *r)
 		vm_stop_vcpus(&r->vm);
 	if (r->machine && machine_console(r->machine))
 		uart_console_restore_tty(machine_console(r->machine));
+	if (r->viommu_ready)
+		vm_viommu_detach(&r->viommu);
 	if (r->vfio_ready)
 		vm_vfio_detach(&r->vfio);
 	/* only once no fd holds them: vfio-pci waits for its users before letting a device go */

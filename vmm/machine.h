@@ -45,6 +45,14 @@ vm_vfio_intx_fn machine_intx_gsi(struct machine *m);
 unsigned int machine_mmio_reserved(struct machine *m, const uint64_t (**ranges)[2]);
 
 /*
+ * A virtio-iommu at iommu_devfn on machine_pci()'s bus translates the functions at devfns[n]
+ * (their endpoint IDs are their requester IDs): the guest's description of the machine says so
+ * (ACPI VIOT on x86). Before machine_boot(); -EINVAL with err set if it cannot be described.
+ */
+int machine_describe_viommu(struct machine *m, unsigned int iommu_devfn, const unsigned int *devfns,
+			    unsigned int n, struct errbuf *err);
+
+/*
  * Once every PCI function is in place: load what the guest boots (kernel, or firmware and its
  * configuration), write the guest's description of the machine, create the vCPUs.
  */

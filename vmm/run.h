@@ -16,6 +16,7 @@
 #include "vmm/sandbox.h"
 #include "vmm/vm.h"
 #include "vmm/vm_vfio.h"
+#include "vmm/vm_viommu.h"
 
 /* Everything one run owns, so that every exit path releases it in one place. */
 struct run {
@@ -25,6 +26,8 @@ struct run {
 	struct machine *machine;
 	struct vm_vfio vfio;
 	bool vfio_ready;
+	struct vm_viommu viommu; /* --viommu */
+	bool viommu_ready;
 	/* --vfio ADDR,bind: devices vfvm moved to vfio-pci, given back at exit */
 	char host_buf[5 * PATH_MAX];
 	struct host_paths host;

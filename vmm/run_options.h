@@ -41,6 +41,7 @@ struct run_options {
 	unsigned int cpus;
 	bool stats;
 	bool unpack_kernel; /* --unpack-kernel: vfvm decompresses a bzImage's kernel */
+	bool viommu; /* --viommu: a virtio-iommu in front of the --vfio devices */
 	bool help;
 	struct vfio_arg vfio_args[RUN_MAX_VFIO]; /* --vfio ADDR[,bind] */
 	const char *vfio[RUN_MAX_VFIO];		 /* their addresses, as vm_vfio_attach takes them */

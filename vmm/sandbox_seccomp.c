@@ -143,6 +143,9 @@ static const unsigned long vcpu_ioctls[] = {
 	VFIO_DEVICE_RESET,
 	VFIO_DEVICE_GET_REGION_INFO,
 	VFIO_DEVICE_GET_IRQ_INFO,
+	/* --viommu: a request queue notify makes the guest's map/unmap the host IOMMU's */
+	VFIO_IOMMU_MAP_DMA,
+	VFIO_IOMMU_UNMAP_DMA,
 };
 
 static const unsigned long main_ioctls[] = {

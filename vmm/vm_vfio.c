@@ -147,7 +147,7 @@ static const struct pci_dev_ops vm_vfio_pci_ops = {.cfg_read = cfg_read, .cfg_wr
 
 int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const char *const *addrs,
 		   unsigned int n, vm_vfio_intx_fn intx_gsi, const uint64_t (*reserved)[2],
-		   unsigned int nr_reserved, struct errbuf *e)
+		   unsigned int nr_reserved, bool container_per_group, struct errbuf *e)
 {
 	struct vfio_vm vvm = {.ops = &vm_vfio_ops,
 			      .opaque = v,
@@ -155,7 +155,8 @@ int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const 
 			      .mem = &vm->mem,
 			      .map_in_background = true,
 			      .reserved = reserved,
-			      .nr_reserved = nr_reserved};
+			      .nr_reserved = nr_reserved,
+			      .container_per_group = container_per_group};
 	int err;
 
 	memset(v, 0, sizeof(*v));

@@ -34,10 +34,11 @@ typedef unsigned int (*vm_vfio_intx_fn)(unsigned int slot, unsigned int pin);
  * one PCI function each on bus at the first free slot, INTx on intx_gsi(slot, pin), no BAR
  * decoded over the platform's reserved guest-physical ranges [start, end). Before any vCPU runs.
  * On failure everything is undone and the errbuf names the device and what to do.
+ * container_per_group: a VFIO container for each group (for a guest IOMMU, vmm/vm_viommu.h).
  */
 int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const char *const *addrs,
 		   unsigned int n, vm_vfio_intx_fn intx_gsi, const uint64_t (*reserved)[2],
-		   unsigned int nr_reserved, struct errbuf *e);
+		   unsigned int nr_reserved, bool container_per_group, struct errbuf *e);
 /* Start mapping guest RAM for DMA beside the guest: after the privilege drop, before vm_start(). */
 int vm_vfio_start_dma(struct vm_vfio *v, struct errbuf *e);
 /*

@@ -148,7 +148,8 @@ static void set_up_vm(void **state)
 	}
 	kfd = make_vmlinux(kernel, sizeof(kernel));
 	struct x86_linux_args args = {kernel, NULL, "x86-entry-test"};
-	if (x86_load_linux(&vm.mem, &args, &entry, &err) || x86_build_tables(&vm.mem, NCPUS, &err))
+	if (x86_load_linux(&vm.mem, &args, &entry, &err) ||
+	    x86_build_tables(&vm.mem, NCPUS, NULL, &err))
 		fail_msg("loading: %s", err.msg);
 	close(kfd);
 	assert_true(entry.rip == PAYLOAD_PADDR);

@@ -233,6 +233,25 @@ static void vfio_addresses(void **state)
 	assert_non_null(strstr(errbuf_msg(&e), "at most 8 devices"));
 }
 
+static void viommu_option(void **state)
+{
+	struct run_options o;
+	struct errbuf e;
+	(void)state;
+
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--vfio", "01:00.0", NULL), 0);
+	assert_false(o.viommu);
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--viommu", "--vfio", "01:00.0", NULL), 0);
+	assert_true(o.viommu);
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--viommu", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--viommu needs at least one --vfio device"));
+	assert_int_equal(parse(&o, &e, "--firmware", "--viommu", "--vfio", "01:00.0", NULL),
+			 -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--viommu works with direct kernel boot only"));
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--viommu=on", "--vfio", "01:00.0", NULL),
+			 -EINVAL);
+}
+
 static void firmware_options(void **state)
 {
 	struct run_options o;
@@ -351,6 +370,7 @@ int main(void)
 		cmocka_unit_test(usage_errors_name_the_value),
 		cmocka_unit_test(control_options),
 		cmocka_unit_test(vfio_addresses),
+		cmocka_unit_test(viommu_option),
 		cmocka_unit_test(firmware_options),
 		cmocka_unit_test(cpus_against_kvm),
 		cmocka_unit_test(files_are_checked_and_named),

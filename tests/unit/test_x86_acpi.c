@@ -385,7 +385,7 @@ static void tables_land_in_guest_ram_where_linux_scans(void **state)
 
 	assert_int_equal(x86_memory_layout(&m, 64ULL << 20), 0);
 	assert_int_equal(guest_mem_alloc(&m), 0);
-	assert_int_equal(x86_build_tables(&m, 2, &e), 0);
+	assert_int_equal(x86_build_tables(&m, 2, NULL, &e), 0);
 	bios = guest_mem_ptr(&m, X86_ACPI_START, AREA_LEN);
 	/* Linux scans 0xe0000-0xfffff on 16-byte boundaries for a valid RSDP */
 	for (size_t off = 0; off < AREA_LEN; off += 16)
@@ -394,7 +394,7 @@ static void tables_land_in_guest_ram_where_linux_scans(void **state)
 	assert_int_equal(found, 1);
 	/* the reset vector writes 6 to the reset port: mov $6,%al; mov $0xcf9,%dx; out %al,%dx */
 	assert_memory_equal(guest_mem_ptr(&m, X86_RESET_VECTOR, 6), "\xb0\x06\xba\xf9\x0c\xee", 6);
-	assert_int_equal(x86_build_tables(&m, 300, &e), -EINVAL);
+	assert_int_equal(x86_build_tables(&m, 300, NULL, &e), -EINVAL);
 	assert_non_null(strstr(e.msg, "300 vCPUs"));
 	guest_mem_free(&m);
 }

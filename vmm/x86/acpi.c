@@ -204,6 +204,42 @@ static void madt(uint8_t *t, const struct acpi_config *cfg)
 	sdt_finish(t, (uint32_t)len);
 }
 
+static size_t viot_len(const struct x86_viot *v)
+{
+	return ACPI_VIOT_HEADER_LEN + ACPI_VIOT_VIRTIO_PCI_LEN +
+	       (size_t)v->nr * ACPI_VIOT_PCI_RANGE_LEN;
+}
+
+/*
+ * The virtio-iommu node first (right after the header, where the range nodes' output_node points),
+ * then each function as a range of one BDF on segment 0, its endpoint ID being its BDF.
+ */
+static void viot(uint8_t *t, const struct x86_viot *v)
+{
+	uint32_t len = (uint32_t)viot_len(v);
+	uint8_t *n = t + ACPI_VIOT_HEADER_LEN;
+
+	sdt_header(t, "VIOT", len, 0, "VFVMVIOT");
+	put16(t + ACPI_SDT_HEADER_LEN, (uint16_t)(1 + v->nr));	  /* node count */
+	put16(t + ACPI_SDT_HEADER_LEN + 2, ACPI_VIOT_HEADER_LEN); /* node offset */
+	n[0] = ACPI_VIOT_NODE_VIRTIO_PCI;
+	put16(n + 2, ACPI_VIOT_VIRTIO_PCI_LEN);
+	put16(n + 4, 0); /* segment */
+	put16(n + 6, v->iommu_bdf);
+	n += ACPI_VIOT_VIRTIO_PCI_LEN;
+	for (unsigned int i = 0; i < v->nr; i++, n += ACPI_VIOT_PCI_RANGE_LEN) {
+		n[0] = ACPI_VIOT_NODE_PCI_RANGE;
+		put16(n + 2, ACPI_VIOT_PCI_RANGE_LEN);
+		put32(n + 4, v->ep_bdf[i]); /* endpoint start */
+		put16(n + 8, 0);	    /* segments 0 to 0 */
+		put16(n + 10, 0);
+		put16(n + 12, v->ep_bdf[i]); /* BDFs: this one */
+		put16(n + 14, v->ep_bdf[i]);
+		put16(n + 16, ACPI_VIOT_HEADER_LEN); /* output node: the IOMMU */
+	}
+	sdt_finish(t, len);
+}
+
 static void add_pointer(struct acpi_tables *t, enum acpi_blob in, uint32_t offset, uint8_t size,
 			enum acpi_blob to)
 {
@@ -257,11 +293,16 @@ static void place(struct acpi_tables *t, const struct acpi_config *cfg, size_t d
 		t->facs = (uint32_t)(at - base);
 		off = t->facs + ACPI_FACS_LEN;
 	}
+	t->has_viot = cfg->viot != NULL;
 	t->xsdt = (uint32_t)ALIGN16(off);
-	t->fadt = (uint32_t)ALIGN16(t->xsdt + ACPI_SDT_HEADER_LEN + 2 * 8);
+	t->fadt = (uint32_t)ALIGN16(t->xsdt + ACPI_SDT_HEADER_LEN + (2 + t->has_viot) * 8);
 	t->madt = (uint32_t)ALIGN16(t->fadt + ACPI_FADT_LEN);
 	t->dsdt = (uint32_t)ALIGN16(t->madt + madt_len(cfg));
 	t->len[ACPI_BLOB_TABLES] = t->dsdt + dsdt_len;
+	if (t->has_viot) {
+		t->viot = (uint32_t)ALIGN16(t->len[ACPI_BLOB_TABLES]);
+		t->len[ACPI_BLOB_TABLES] = t->viot + viot_len(cfg->viot);
+	}
 	t->len[ACPI_BLOB_RSDP] = ACPI_RSDP_LEN;
 }
 
@@ -277,6 +318,7 @@ int acpi_tables_build(const struct acpi_config *cfg, uint64_t rsdp_base, uint64_
 
 	memset(t, 0, sizeof(*t));
 	if (!cfg->ncpus || cfg->ncpus > ACPI_MAX_CPUS || rsdp_base % 16 || tables_base % 16 ||
+	    (cfg->viot && cfg->viot->nr > X86_VIOT_MAX_ENDPOINTS) ||
 	    rsdp_base + ACPI_RSDP_LEN > 0x100000000ULL || tables_base >= 0x100000000ULL)
 		return -EINVAL;
 	aml_init(&dsdt_body);
@@ -307,15 +349,22 @@ int acpi_tables_build(const struct acpi_config *cfg, uint64_t rsdp_base, uint64_
 	fadt(b + t->fadt, cfg, at + t->dsdt, t->has_facs ? at + t->facs : 0);
 	madt(b + t->madt, cfg);
 
+	if (t->has_viot)
+		viot(b + t->viot, cfg->viot);
+
 	xsdt = b + t->xsdt;
-	sdt_header(xsdt, "XSDT", ACPI_SDT_HEADER_LEN + 16, 1, "VFVMXSDT");
+	sdt_header(xsdt, "XSDT", ACPI_SDT_HEADER_LEN + (2 + t->has_viot) * 8, 1, "VFVMXSDT");
 	put64(xsdt + ACPI_SDT_HEADER_LEN, at + t->fadt);
 	put64(xsdt + ACPI_SDT_HEADER_LEN + 8, at + t->madt);
-	sdt_finish(xsdt, ACPI_SDT_HEADER_LEN + 16);
+	if (t->has_viot)
+		put64(xsdt + ACPI_SDT_HEADER_LEN + 16, at + t->viot);
+	sdt_finish(xsdt, ACPI_SDT_HEADER_LEN + (2 + t->has_viot) * 8);
 
 	rsdp(t);
 	add_pointer(t, tb, t->xsdt + ACPI_SDT_HEADER_LEN, 8, tb);
 	add_pointer(t, tb, t->xsdt + ACPI_SDT_HEADER_LEN + 8, 8, tb);
+	if (t->has_viot)
+		add_pointer(t, tb, t->xsdt + ACPI_SDT_HEADER_LEN + 16, 8, tb);
 	add_pointer(t, tb, t->fadt + FADT_OFF_DSDT, 4, tb);
 	add_pointer(t, tb, t->fadt + FADT_OFF_X_DSDT, 8, tb);
 	if (t->has_facs)
@@ -324,6 +373,8 @@ int acpi_tables_build(const struct acpi_config *cfg, uint64_t rsdp_base, uint64_
 	add_sdt_checksum(t, t->fadt);
 	add_sdt_checksum(t, t->madt);
 	add_sdt_checksum(t, t->dsdt);
+	if (t->has_viot)
+		add_sdt_checksum(t, t->viot);
 	ret = 0;
 out:
 	aml_free(&dsdt_body);
@@ -366,9 +417,18 @@ int acpi_build(uint8_t *area, uint64_t area_gpa, size_t area_len, const struct a
 	out->fadt = area_gpa + tables_off + t.fadt;
 	out->madt = area_gpa + tables_off + t.madt;
 	out->dsdt = area_gpa + tables_off + t.dsdt;
+	out->viot = t.has_viot ? area_gpa + tables_off + t.viot : 0;
 	out->used = tables_off + t.len[ACPI_BLOB_TABLES];
 	acpi_tables_free(&t);
 	return 0;
+}
+
+int acpi_build_viot(uint8_t *area, uint64_t area_gpa, size_t area_len, unsigned int ncpus,
+		    const struct x86_viot *viot, struct acpi_layout *out)
+{
+	const struct acpi_config cfg = {.ncpus = ncpus, .hw_reduced = true, .viot = viot};
+
+	return acpi_build(area, area_gpa, area_len, &cfg, out);
 }
 
 /*
@@ -384,10 +444,11 @@ static void reset_stub(uint8_t *p)
 	memcpy(p, code, sizeof(code));
 }
 
-int x86_build_tables(const struct guest_mem *mem, unsigned int ncpus, struct errbuf *err)
+int x86_build_tables(const struct guest_mem *mem, unsigned int ncpus, const struct x86_viot *viot,
+		     struct errbuf *err)
 {
 	uint8_t *area = guest_mem_ptr(mem, X86_ACPI_START, X86_BIOS_END - X86_ACPI_START);
-	struct acpi_config cfg = {.ncpus = ncpus, .hw_reduced = true};
+	struct acpi_config cfg = {.ncpus = ncpus, .hw_reduced = true, .viot = viot};
 	struct acpi_layout layout;
 	int ret;
 

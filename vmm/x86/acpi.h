@@ -87,10 +87,21 @@
 /* xAPIC ids are 8 bits and 0xff is the broadcast id */
 #define ACPI_MAX_CPUS 255
 
+struct x86_viot;
+
+/* VIOT (virtual I/O translation table): a header, then a virtio-pci IOMMU node and one PCI range
+ * node per translated function. */
+#define ACPI_VIOT_HEADER_LEN 48
+#define ACPI_VIOT_NODE_PCI_RANGE 1
+#define ACPI_VIOT_NODE_VIRTIO_PCI 3
+#define ACPI_VIOT_PCI_RANGE_LEN 24
+#define ACPI_VIOT_VIRTIO_PCI_LEN 16
+
 struct acpi_config {
 	unsigned int ncpus;
 	bool hw_reduced; /* direct kernel boot; false: the PC variant for firmware boot */
 	uint64_t mmio64_start, mmio64_end; /* the 64-bit PCI window [start, end); empty: none */
+	const struct x86_viot *viot; /* NULL: no VIOT, no vIOMMU */
 };
 
 enum acpi_blob {
@@ -126,8 +137,8 @@ struct acpi_tables {
 	size_t len[ACPI_NR_BLOBS];
 	uint64_t base[ACPI_NR_BLOBS]; /* the address each blob was built for */
 	/* where each table starts in ACPI_BLOB_TABLES; has_facs says whether facs is valid */
-	uint32_t xsdt, fadt, madt, dsdt, facs;
-	bool has_facs;
+	uint32_t xsdt, fadt, madt, dsdt, facs, viot;
+	bool has_facs, has_viot;
 	struct acpi_pointer ptr[ACPI_MAX_POINTERS];
 	unsigned int nr_ptrs;
 	struct acpi_checksum csum[ACPI_MAX_CHECKSUMS];
@@ -146,8 +157,8 @@ void acpi_tables_free(struct acpi_tables *t);
 
 /* Where each table landed, as guest-physical addresses. */
 struct acpi_layout {
-	uint64_t rsdp, xsdt, fadt, madt, dsdt;
-	size_t used; /* bytes of the area used from its start */
+	uint64_t rsdp, xsdt, fadt, madt, dsdt, viot; /* viot: 0 without one */
+	size_t used;				     /* bytes of the area used from its start */
 };
 
 /* The DSDT's AML body (without the table header): _S5_, \_SB.PCI0 with _CRS and _PRT, COM1. */
@@ -161,6 +172,9 @@ int acpi_dsdt_aml(struct aml *a, const struct acpi_config *cfg);
  */
 int acpi_build(uint8_t *area, uint64_t area_gpa, size_t area_len, const struct acpi_config *cfg,
 	       struct acpi_layout *out);
+/* The same with a VIOT for viot (NULL: none; then the same bytes as acpi_build()). */
+int acpi_build_viot(uint8_t *area, uint64_t area_gpa, size_t area_len, unsigned int ncpus,
+		    const struct x86_viot *viot, struct acpi_layout *out);
 
 /* Sum of bytes, modulo 256: 0 for a table with a valid checksum. */
 uint8_t acpi_checksum(const void *p, size_t len);

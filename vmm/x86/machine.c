@@ -27,6 +27,8 @@ struct machine {
 	struct run_firmware fw; /* --firmware */
 	bool fw_loaded;
 	struct x86_boot_entry entry;
+	struct x86_viot viot; /* with has_viot: --viommu */
+	bool has_viot;
 };
 
 const char *machine_default_cmdline(void)
@@ -134,6 +136,20 @@ struct pci_bus *machine_pci(struct machine *m)
 	return &m->pci;
 }
 
+int machine_describe_viommu(struct machine *m, unsigned int iommu_devfn, const unsigned int *devfns,
+			    unsigned int n, struct errbuf *err)
+{
+	/* the BIOS's tables (--firmware) have no VIOT: run_options refuses that combination */
+	if (n > X86_VIOT_MAX_ENDPOINTS || iommu_devfn > 0xff || m->opt->firmware)
+		return errbuf_set(err, EINVAL, "the ACPI tables cannot describe this virtio-iommu");
+	m->viot.iommu_bdf = (uint16_t)iommu_devfn;
+	m->viot.nr = n;
+	for (unsigned int i = 0; i < n; i++)
+		m->viot.ep_bdf[i] = (uint16_t)devfns[i];
+	m->has_viot = true;
+	return 0;
+}
+
 vm_vfio_intx_fn machine_intx_gsi(struct machine *m)
 {
 	(void)m;
@@ -175,7 +191,7 @@ static int load_linux(struct machine *m, struct errbuf *err)
 	if (ret)
 		return is_usage_errno(ret) ? EXIT_USAGE : EXIT_RUNTIME;
 	/* the platform's own vCPU limit (what its tables can describe) shows up here */
-	ret = x86_build_tables(&m->vm->mem, m->opt->cpus, err);
+	ret = x86_build_tables(&m->vm->mem, m->opt->cpus, m->has_viot ? &m->viot : NULL, err);
 	if (ret)
 		return ret == -EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
 	return EXIT_OK;

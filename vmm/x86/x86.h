@@ -154,9 +154,22 @@ struct x86_boot_entry {
 int x86_load_linux(const struct guest_mem *mem, const struct x86_linux_args *args,
 		   struct x86_boot_entry *entry, struct errbuf *err);
 
+/*
+ * A virtio-iommu on PCI bus 0 and the functions it translates (their devfns, which are also their
+ * endpoint IDs), as the ACPI VIOT table describes them.
+ */
+#define X86_VIOT_MAX_ENDPOINTS 16
+struct x86_viot {
+	uint16_t iommu_bdf;
+	unsigned int nr;
+	uint16_t ep_bdf[X86_VIOT_MAX_ENDPOINTS];
+};
+
 /* Platform tables (ACPI: RSDP, XSDT, FADT, MADT, DSDT) describing ncpus vCPUs, the IOAPIC, the
- * sleep/reset ports above and the PCI INTx routing. Written into guest RAM below 1 MiB. */
-int x86_build_tables(const struct guest_mem *mem, unsigned int ncpus, struct errbuf *err);
+ * sleep/reset ports above and the PCI INTx routing, and a VIOT if viot is not NULL. Written into
+ * guest RAM below 1 MiB. */
+int x86_build_tables(const struct guest_mem *mem, unsigned int ncpus, const struct x86_viot *viot,
+		     struct errbuf *err);
 
 /*
  * ACPI tables for firmware boot (the PC variant above), as the three fw_cfg files QEMU's
