@@ -55,6 +55,25 @@ int gsi_routes_init(struct gsi_routes *r, unsigned int max_gsi)
 				    gsi % 8);
 		add_irqchip(r, gsi, KVM_IRQCHIP_IOAPIC, gsi);
 	}
+	r->first_msi = GSI_IRQCHIP_PINS;
+	return 0;
+}
+
+int gsi_routes_init_gic(struct gsi_routes *r, unsigned int max_gsi, unsigned int nr_spis)
+{
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	if (max_gsi <= nr_spis)
+		return -EINVAL;
+	r->max_gsi = max_gsi;
+	ret = reserve(r, nr_spis);
+	if (ret)
+		return ret;
+	/* the vgic's default routing: GSI n is SPI n (irqchip 0), for the wired lines */
+	for (unsigned int gsi = 0; gsi < nr_spis; gsi++)
+		add_irqchip(r, gsi, 0, gsi);
+	r->first_msi = nr_spis;
 	return 0;
 }
 
@@ -81,7 +100,8 @@ static bool gsi_used(struct gsi_routes *r, unsigned int gsi)
 	return false;
 }
 
-static void set_msi(struct kvm_irq_routing_entry *e, unsigned int gsi, uint64_t addr, uint32_t data)
+static void set_msi(struct kvm_irq_routing_entry *e, unsigned int gsi, uint64_t addr, uint32_t data,
+		    int devid)
 {
 	memset(e, 0, sizeof(*e));
 	e->gsi = gsi;
@@ -89,14 +109,26 @@ static void set_msi(struct kvm_irq_routing_entry *e, unsigned int gsi, uint64_t 
 	e->u.msi.address_lo = (uint32_t)addr;
 	e->u.msi.address_hi = (uint32_t)(addr >> 32);
 	e->u.msi.data = data;
+	if (devid >= 0) {
+		e->flags = KVM_MSI_VALID_DEVID;
+		e->u.msi.devid = (uint32_t)devid;
+	}
 }
 
 int gsi_routes_add_msi(struct gsi_routes *r, uint64_t addr, uint32_t data, unsigned int *gsi)
 {
+	return gsi_routes_add_msi_devid(r, addr, data, -1, gsi);
+}
+
+int gsi_routes_add_msi_devid(struct gsi_routes *r, uint64_t addr, uint32_t data, int devid,
+			     unsigned int *gsi)
+{
 	unsigned int g;
 	int ret;
 
-	for (g = GSI_IRQCHIP_PINS; g < r->max_gsi; g++)
+	if (devid > 0xffff)
+		return -EINVAL;
+	for (g = r->first_msi; g < r->max_gsi; g++)
 		if (!gsi_used(r, g))
 			break;
 	if (g >= r->max_gsi)
@@ -104,7 +136,7 @@ int gsi_routes_add_msi(struct gsi_routes *r, uint64_t addr, uint32_t data, unsig
 	ret = reserve(r, 1);
 	if (ret)
 		return ret;
-	set_msi(&r->table->entries[r->table->nr++], g, addr, data);
+	set_msi(&r->table->entries[r->table->nr++], g, addr, data, devid);
 	*gsi = g;
 	return 0;
 }
@@ -115,7 +147,8 @@ int gsi_routes_update_msi(struct gsi_routes *r, unsigned int gsi, uint64_t addr,
 
 	if (!e)
 		return -ENOENT;
-	set_msi(e, gsi, addr, data);
+	/* the vector moves; the device sending it does not */
+	set_msi(e, gsi, addr, data, e->flags & KVM_MSI_VALID_DEVID ? (int)e->u.msi.devid : -1);
 	return 0;
 }
 
