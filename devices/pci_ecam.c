@@ -48,3 +48,23 @@ int pci_ecam_attach(struct pci_bus *bus, struct io_bus *io, uint64_t base, unsig
 	return io_bus_register(io, IO_SPACE_MMIO, base, (uint64_t)nr_buses << PCI_ECAM_BUS_SHIFT,
 			       &ecam_ops, bus, "pci-ecam");
 }
+
+static void io_window_read(void *opaque, uint64_t off, void *data, unsigned int len)
+{
+	if (io_bus_access(opaque, IO_SPACE_PIO, off, data, len, false))
+		memset(data, 0xff, len);
+}
+
+static void io_window_write(void *opaque, uint64_t off, const void *data, unsigned int len)
+{
+	io_bus_access(opaque, IO_SPACE_PIO, off, (void *)data, len, true);
+}
+
+static const struct io_ops io_window_ops = {io_window_read, io_window_write};
+
+int pci_io_window_attach(struct io_bus *io, uint64_t cpu_base, uint64_t size)
+{
+	if (!size || size > 0x10000)
+		return -EINVAL;
+	return io_bus_register(io, IO_SPACE_MMIO, cpu_base, size, &io_window_ops, io, "pci-io");
+}

@@ -37,4 +37,11 @@ static inline struct pci_ecam_addr pci_ecam_decode(uint64_t off)
  */
 int pci_ecam_attach(struct pci_bus *bus, struct io_bus *io, uint64_t base, unsigned int nr_buses);
 
+/*
+ * A host bridge without I/O instructions maps PCI I/O space into memory: claim [cpu_base,
+ * cpu_base + size) of the MMIO space of io and forward each access to I/O port (address -
+ * cpu_base) of the same bus, where I/O BARs are registered.
+ */
+int pci_io_window_attach(struct io_bus *io, uint64_t cpu_base, uint64_t size);
+
 #endif

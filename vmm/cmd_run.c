@@ -191,6 +191,12 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "vfvm run: %s\n", errbuf_msg(&err));
 		return EXIT_USAGE;
 	}
+	if (r.opt.dump_dtb) {
+		code = machine_dump_dtb(&r.opt, &err);
+		if (code != EXIT_OK)
+			fprintf(stderr, "vfvm run: %s\n", errbuf_msg(&err));
+		return code;
+	}
 	/* SIGINT and SIGTERM arrive through a signalfd, in the main loop, never in a vCPU thread */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);

@@ -47,7 +47,12 @@ int gsi_routes_init(struct gsi_routes *r, unsigned int max_gsi)
 	ret = reserve(r, 16 * 2 + (GSI_IRQCHIP_PINS - 16));
 	if (ret)
 		return ret;
-	/* KVM's own default routing, which replacing the table must not lose */
+		/*
+		 * KVM's own default routing, which replacing the table must not lose. The PIC and
+		 * IOAPIC are x86's: other machines start from their own table
+		 * (gsi_routes_init_gic()).
+		 */
+#ifdef KVM_IRQCHIP_IOAPIC
 	for (unsigned int gsi = 0; gsi < GSI_IRQCHIP_PINS; gsi++) {
 		if (gsi < 16)
 			add_irqchip(r, gsi,
@@ -55,6 +60,7 @@ int gsi_routes_init(struct gsi_routes *r, unsigned int max_gsi)
 				    gsi % 8);
 		add_irqchip(r, gsi, KVM_IRQCHIP_IOAPIC, gsi);
 	}
+#endif
 	r->first_msi = GSI_IRQCHIP_PINS;
 	return 0;
 }

@@ -27,6 +27,12 @@ struct machine;
 const char *machine_default_cmdline(void);
 
 /*
+ * --dump-dtb: write the device tree the guest of o would get to o->dump_dtb, without starting
+ * anything (no KVM needed). An exit code; EXIT_USAGE on a machine that has no device tree.
+ */
+int machine_dump_dtb(const struct run_options *o, struct errbuf *err);
+
+/*
  * A machine for the options o (which must outlive it). What must be checked before any VM exists
  * is read and checked here (a firmware image). *out is set even on failure, for machine_free().
  */

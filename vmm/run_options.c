@@ -54,6 +54,8 @@ void run_usage(FILE *out)
 		"                   with --kernel)\n"
 		"  --firmware-log FILE  write the BIOS's debug log (I/O port 0x402) to FILE\n"
 		"  --stats          print the count of VM exits by reason on stderr at exit\n"
+		"  --dump-dtb FILE  write the device tree the guest would get to FILE and exit\n"
+		"                   (machines described by a device tree: arm64)\n"
 		"  --vfio ADDR      pass a PCI device bound to vfio-pci through (repeatable):\n"
 		"                   0000:01:00.0 or /sys/bus/pci/devices/0000:01:00.0\n"
 		"  --vfio ADDR,bind the same, for a device still on its host driver: vfvm binds it "
@@ -144,8 +146,9 @@ static bool is_option(const char *a, const char *name)
 
 static const char *valued_option(const char *a)
 {
-	static const char *const names[] = {"--kernel", "--initrd", "--cmdline",      "--memory",
-					    "--cpus",	"--vfio",   "--firmware-log", "--boot"};
+	static const char *const names[] = {"--kernel",	      "--initrd", "--cmdline",
+					    "--memory",	      "--cpus",	  "--vfio",
+					    "--firmware-log", "--boot",	  "--dump-dtb"};
 
 	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (is_option(a, names[i]))
@@ -232,6 +235,10 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 			if (!*v)
 				return errbuf_set(err, EINVAL, "--firmware-log: empty file name");
 			o->firmware_log = v;
+		} else if (is_option(a, "--dump-dtb")) {
+			if (!*v)
+				return errbuf_set(err, EINVAL, "--dump-dtb: empty file name");
+			o->dump_dtb = v;
 		} else if (is_option(a, "--boot")) {
 			if (!strcmp(v, "disk"))
 				o->boot = RUN_BOOT_DISK;

@@ -250,12 +250,18 @@ static int push_routes(struct vm *vm)
 
 int vm_msi_route_add(struct vm *vm, uint64_t addr, uint32_t data, unsigned int *gsi)
 {
+	return vm_msi_route_add_devid(vm, addr, data, -1, gsi);
+}
+
+int vm_msi_route_add_devid(struct vm *vm, uint64_t addr, uint32_t data, int devid,
+			   unsigned int *gsi)
+{
 	int r;
 
 	if (!vm->routes.table)
 		return -ENOTSUP;
 	pthread_mutex_lock(&vm->lock);
-	r = gsi_routes_add_msi(&vm->routes, addr, data, gsi);
+	r = gsi_routes_add_msi_devid(&vm->routes, addr, data, vm->msi_devid ? devid : -1, gsi);
 	if (!r) {
 		r = push_routes(vm);
 		if (r)

@@ -130,12 +130,32 @@ static void place(void **state)
 	assert_non_null(strstr(errbuf_msg(&e), "do not fit in 64 MiB"));
 }
 
+static void layout(void **state)
+{
+	struct guest_mem mem;
+
+	(void)state;
+	assert_int_equal(arm64_memory_layout(&mem, 512 * MiB), 0);
+	assert_int_equal(mem.nr_ram, 1);
+	assert_int_equal(mem.ram[0].gpa, 0x40000000);
+	assert_int_equal(mem.ram[0].size, 512 * MiB);
+	assert_int_equal(mem.total, 512 * MiB);
+	assert_null(mem.ram[0].hva);
+	/* up to the 64-bit PCI window at 512 GiB, not a byte into it */
+	assert_int_equal(arm64_memory_layout(&mem, ARM64_RAM_MAX), 0);
+	assert_int_equal(mem.ram[0].gpa + mem.ram[0].size, ARM64_PCI_MMIO64_START);
+	assert_int_equal(arm64_memory_layout(&mem, ARM64_RAM_MAX + 2 * MiB), -E2BIG);
+	assert_int_equal(arm64_memory_layout(&mem, 0), -EINVAL);
+	assert_int_equal(arm64_memory_layout(&mem, 3 * MiB), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good),
 		cmocka_unit_test(bad),
 		cmocka_unit_test(place),
+		cmocka_unit_test(layout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -204,6 +204,50 @@ static void bad_attach(void **state)
 	assert_int_equal(pci_ecam_attach(&f->pci, &f->io, BASE + 0x100000, 1), -EEXIST);
 }
 
+static uint64_t port_seen;
+static uint32_t port_val;
+
+static void port_read(void *opaque, uint64_t off, void *data, unsigned int len)
+{
+	(void)opaque;
+	port_seen = 0x1000 + off;
+	memcpy(data, &port_val, len);
+}
+
+static void port_write(void *opaque, uint64_t off, const void *data, unsigned int len)
+{
+	(void)opaque;
+	port_seen = 0x1000 + off;
+	port_val = 0;
+	memcpy(&port_val, data, len);
+}
+
+static const struct io_ops port_ops = {port_read, port_write};
+
+/* PCI I/O space as memory: an I/O BAR at port 0x1000 answers at the window's base + 0x1000 */
+static void io_window(void **state)
+{
+	const uint64_t win = 0x3eff0000;
+	struct fixture *f = *state;
+	uint32_t v = 0x12345678;
+
+	assert_int_equal(pci_io_window_attach(&f->io, win, 0x10000), 0);
+	assert_int_equal(io_bus_register(&f->io, IO_SPACE_PIO, 0x1000, 0x20, &port_ops, NULL, "t"),
+			 0);
+	assert_int_equal(io_bus_access(&f->io, IO_SPACE_MMIO, win + 0x1004, &v, 4, true), 0);
+	assert_int_equal(port_seen, 0x1004);
+	assert_int_equal(port_val, 0x12345678);
+	v = 0;
+	assert_int_equal(io_bus_access(&f->io, IO_SPACE_MMIO, win + 0x1002, &v, 2, false), 0);
+	assert_int_equal(port_seen, 0x1002);
+	assert_int_equal(v, 0x5678);
+	/* a port nobody claimed reads all-ones through the window too */
+	v = 0;
+	assert_int_equal(io_bus_access(&f->io, IO_SPACE_MMIO, win + 0x2000, &v, 4, false), 0);
+	assert_int_equal(v, 0xffffffff);
+	assert_int_equal(pci_io_window_attach(&f->io, 0x50000000, 0x10001), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +256,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(every_width, setup, teardown),
 		cmocka_unit_test_setup_teardown(other_buses, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_attach, setup, teardown),
+		cmocka_unit_test_setup_teardown(io_window, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

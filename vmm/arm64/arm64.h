@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "vmm/errbuf.h"
+#include "vmm/memmap.h"
 
 /*
  * Guest-physical layout, the shape of QEMU's virt machine (what arm64 guests and users know):
@@ -79,6 +80,12 @@ static inline uint64_t arm64_vcpu_mpidr(unsigned int index)
  *  panic=-1                a panicking guest resets at once (PSCI SYSTEM_RESET ends vfvm)
  */
 #define ARM64_DEFAULT_CMDLINE "console=ttyS0 earlycon panic=-1"
+
+/*
+ * Lay out ram_bytes of guest RAM as one range from ARM64_RAM_BASE. -EINVAL for a size that is not
+ * a non-zero multiple of 2 MiB, -E2BIG for more than reaches the 64-bit PCI window (ARM64_RAM_MAX).
+ */
+int arm64_memory_layout(struct guest_mem *mem, uint64_t ram_bytes);
 
 /* ---- the Linux arm64 Image (Documentation/arch/arm64/booting.rst) ---- */
 

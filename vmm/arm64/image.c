@@ -25,6 +25,20 @@ static uint32_t le32_at(const uint8_t *p)
 	return le32toh(v);
 }
 
+int arm64_memory_layout(struct guest_mem *mem, uint64_t ram_bytes)
+{
+	memset(mem, 0, sizeof(*mem));
+	if (!ram_bytes || ram_bytes % GUEST_MEM_ALIGN)
+		return -EINVAL;
+	if (ram_bytes > ARM64_RAM_MAX)
+		return -E2BIG;
+	mem->ram[0].gpa = ARM64_RAM_BASE;
+	mem->ram[0].size = ram_bytes;
+	mem->nr_ram = 1;
+	mem->total = ram_bytes;
+	return 0;
+}
+
 int arm64_image_parse(const void *head, size_t head_len, uint64_t file_size, uint64_t ram_size,
 		      struct arm64_image *img, struct errbuf *err)
 {
