@@ -8,51 +8,62 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+/*
+ * Every op's opaque is a slot: a device's own (its functions were created with it, so that MSI
+ * routes know their sender's requester ID) or the assignment's (v->all, no devfn).
+ */
+static struct vm *vm_of(void *opaque)
+{
+	return ((struct vm_vfio_slot *)opaque)->owner->vm;
+}
+
 static int op_slot_add(void *opaque, uint64_t gpa, uint64_t size, void *hva, bool readonly)
 {
 	unsigned int slot;
-	int r = vm_map_host_memory(((struct vm_vfio *)opaque)->vm, gpa, size, hva, readonly, &slot);
+	int r = vm_map_host_memory(vm_of(opaque), gpa, size, hva, readonly, &slot);
 
 	return r ? r : (int)slot;
 }
 
 static int op_slot_remove(void *opaque, int slot)
 {
-	return vm_unmap_host_memory(((struct vm_vfio *)opaque)->vm, (unsigned int)slot);
+	return vm_unmap_host_memory(vm_of(opaque), (unsigned int)slot);
 }
 
 static int op_route_add(void *opaque, uint64_t addr, uint32_t data)
 {
+	struct vm_vfio_slot *slot = opaque;
 	unsigned int gsi;
-	int r = vm_msi_route_add(((struct vm_vfio *)opaque)->vm, addr, data, &gsi);
+	/* functions sit on bus 0: the requester ID is the devfn */
+	int r = vm_msi_route_add_devid(vm_of(opaque), addr, data, slot->devfn, &gsi);
 
 	return r ? r : (int)gsi;
 }
 
 static int op_route_update(void *opaque, int gsi, uint64_t addr, uint32_t data)
 {
-	return vm_msi_route_update(((struct vm_vfio *)opaque)->vm, (unsigned int)gsi, addr, data);
+	return vm_msi_route_update(vm_of(opaque), (unsigned int)gsi, addr, data);
 }
 
 static void op_route_free(void *opaque, int gsi)
 {
-	vm_msi_route_remove(((struct vm_vfio *)opaque)->vm, (unsigned int)gsi);
+	vm_msi_route_remove(vm_of(opaque), (unsigned int)gsi);
 }
 
 static int op_irqfd_assign(void *opaque, int gsi, int fd, int resample_fd)
 {
-	return vm_irqfd_assign(((struct vm_vfio *)opaque)->vm, fd, (unsigned int)gsi, resample_fd);
+	return vm_irqfd_assign(vm_of(opaque), fd, (unsigned int)gsi, resample_fd);
 }
 
 static int op_irqfd_deassign(void *opaque, int gsi, int fd)
 {
-	return vm_irqfd_deassign(((struct vm_vfio *)opaque)->vm, fd, (unsigned int)gsi);
+	return vm_irqfd_deassign(vm_of(opaque), fd, (unsigned int)gsi);
 }
 
 /* KVM's VFIO pseudo-device learns each group, so that it handles non-coherent DMA for them. */
 static int op_group_add(void *opaque, int group_fd)
 {
-	struct vm_vfio *v = opaque;
+	struct vm_vfio *v = ((struct vm_vfio_slot *)opaque)->owner;
 	struct kvm_device_attr attr = {
 		.group = KVM_DEV_VFIO_GROUP,
 		.attr = KVM_DEV_VFIO_GROUP_ADD,
@@ -72,7 +83,7 @@ static int op_group_add(void *opaque, int group_fd)
 /* A device's first bus-master enable: the guest waits here until its RAM is mapped for DMA. */
 static int op_dma_ready(void *opaque)
 {
-	struct vm_vfio *v = opaque;
+	struct vm_vfio *v = ((struct vm_vfio_slot *)opaque)->owner;
 	struct errbuf e = {""};
 	int err = vfio_assign_dma_wait(&v->assign, &e);
 
@@ -119,13 +130,15 @@ int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const 
 		   unsigned int n, vm_vfio_intx_fn intx_gsi, struct errbuf *e)
 {
 	struct vfio_vm vvm = {.ops = &vm_vfio_ops,
-			      .opaque = v,
+			      .opaque = &v->all,
 			      .bus = &vm->bus,
 			      .mem = &vm->mem,
 			      .map_in_background = true};
 	int err;
 
 	memset(v, 0, sizeof(*v));
+	v->all.owner = v;
+	v->all.devfn = -1;
 	v->vm = vm;
 	v->bus = bus;
 	v->kvm_vfio_fd = -1;
@@ -152,7 +165,10 @@ int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const 
 						&pin, 1);
 		if (pin >= 1 && pin <= 4)
 			gsi = (int)intx_gsi((unsigned int)s->devfn >> 3, pin - 1u);
+		/* the function keeps a copy of the VM ops' opaque: its own slot */
+		v->assign.vm.opaque = s;
 		err = vfio_assign_create_pci(&v->assign, i, gsi, e);
+		v->assign.vm.opaque = &v->all;
 		if (err)
 			goto fail;
 		s->pci = v->assign.devs[i].pci;
