@@ -65,7 +65,8 @@ int arm64_gic_create(struct arm64_gic *g, struct vm *vm, struct errbuf *err)
 	if (ret)
 		return errbuf_set(err, ret, "GSI routing table (%u GSIs): %s", vm->max_gsi,
 				  strerror(-ret));
-	vm->msi_devid = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MSI_DEVID) > 0;
+	/* a VM capability: true once the VM has an ITS */
+	vm->msi_devid = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MSI_DEVID) > 0;
 	return 0;
 }
 
