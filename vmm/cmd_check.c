@@ -6,12 +6,15 @@
  * go to stderr, one line each that names the device and says what to do. Exit 1 if anything vfvm
  * needs is missing, 2 on a usage error. Nothing is changed on the host: no reset, no binding.
  */
+#include "vfio/sysfs.h"
 #include "vfio/vfio.h"
 #include "vmm/commands.h"
 #include "vmm/kvm_caps.h"
+#include "vmm/kvm_host.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <linux/kvm.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,12 +40,23 @@ static void check_usage(FILE *out)
 		     "One fact per line; exit 1 if something vfvm needs is missing.\n");
 }
 
+/* The kind of KVM first: on one that is not hardware KVM, what will not work comes first. */
 static int check_kvm(void)
 {
+	char paths[5 * PATH_MAX], dev[PATH_MAX + 8], line[512];
+	struct host_paths hp;
+	struct kvm_host host;
 	struct errbuf e = {""};
 	int fd, api = -1, bad = 0;
 
-	fd = kvm_open_checked("/dev/kvm", &api, &e);
+	host_paths_from_env(&hp, paths, sizeof(paths));
+	snprintf(dev, sizeof(dev), "%s/kvm", hp.dev);
+	kvm_host_detect(hp.sys, dev, &host);
+	printf("kvm kind %s\n", kvm_host_fact(&host, line, sizeof(line)));
+	fflush(stdout);
+	if (kvm_host_limits(&host, line, sizeof(line)))
+		fprintf(stderr, "vfvm check: warning: %s\n", line);
+	fd = kvm_open_checked(dev, &api, &e);
 	if (fd < 0) {
 		if (api >= 0)
 			printf("kvm api %d\n", api);

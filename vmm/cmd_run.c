@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "vmm/commands.h"
+#include "vmm/kvm_host.h"
 #include "vmm/machine.h"
 #include "vmm/rss.h"
 #include "vmm/run_options.h"
@@ -35,6 +36,18 @@ struct run {
 	struct timespec t_start;
 };
 
+/* A KVM that is not hardware KVM: say what it is and what will not work, before anything fails. */
+static void warn_kvm_kind(const struct host_paths *hp)
+{
+	char dev[PATH_MAX + 8], line[512];
+	struct kvm_host host;
+
+	snprintf(dev, sizeof(dev), "%s/kvm", hp->dev);
+	kvm_host_detect(hp->sys, dev, &host);
+	if (kvm_host_limits(&host, line, sizeof(line)))
+		fprintf(stderr, "vfvm run: warning: %s\n", line);
+}
+
 /* Build the machine; returns an exit code (EXIT_OK to go on running it). */
 static int build(struct run *r, struct errbuf *err)
 {
@@ -56,7 +69,6 @@ static int build(struct run *r, struct errbuf *err)
 		return ret;
 	/* passthrough devices: their errors come before the guest starts, the devices untouched */
 	if (r->opt.nr_vfio) {
-		host_paths_from_env(&r->host, r->host_buf, sizeof(r->host_buf));
 		managed_init(&r->managed, &r->host, &sysfs_ops_real);
 		r->managed_ready = true;
 		if (managed_bind_all(&r->managed, r->opt.vfio_args, r->opt.nr_vfio, err))
@@ -211,6 +223,8 @@ int cmd_run(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &r.t_start);
+	host_paths_from_env(&r.host, r.host_buf, sizeof(r.host_buf));
+	warn_kvm_kind(&r.host);
 
 	code = build(&r, &err);
 	if (code == EXIT_OK) {

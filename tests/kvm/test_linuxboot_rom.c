@@ -5,14 +5,13 @@
  * the stack at 0:0x7000). The test bzImage's setup code at +0x200 jumps to a probe that reports
  * its segment registers, sp and flags, so the run shows that the real-mode entry of the boot
  * protocol was reached with the right state; the return path (nothing to boot) lands on a stub
- * that reports it. TAP (cmocka); skips where /dev/kvm is absent.
+ * that reports it. TAP (cmocka); skips where /dev/kvm is absent. Each run has a 20 s limit.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/kvm.h>
 #include <poll.h>
 #include <stdio.h>
@@ -24,6 +23,7 @@
 
 #include "firmware/fw_cfg_linux.h"
 #include "linuxboot_fixture.h"
+#include "tests/kvm/kvm_test.h"
 #include "vmm/vm.h"
 #include "vmm/x86/boot.h"
 #include "vmm/x86/x86.h"
@@ -66,6 +66,7 @@ struct rig {
 	int where; /* SETUP_PORT or RETURN_PORT once reached */
 	char uart[256];
 	size_t uart_len;
+	const char *outcome; /* "" or how the run's time limit ended it */
 };
 
 static void probe_write(void *opaque, uint64_t off, const void *data, unsigned int len)
@@ -183,11 +184,17 @@ static int rig_teardown(void **state)
 static void run(struct rig *r)
 {
 	struct pollfd p = {.fd = r->vm.stop_fd, .events = POLLIN};
+	struct guest_limit guard;
+	bool guarded;
 
 	if (vm_start(&r->vm, &r->err))
 		fail_msg("vm_start: %s", errbuf_msg(&r->err));
-	poll(&p, 1, 20000);
+	r->outcome = poll(&p, 1, 20000) == 1 ? "" : ", still running when its 20 s limit passed";
+	guarded =
+		!guest_limit_start(&guard, 5, NULL, "the BEV's vCPU to leave KVM_RUN when kicked");
 	vm_stop_vcpus(&r->vm);
+	if (guarded)
+		guest_limit_stop(&guard);
 	r->uart[r->uart_len] = 0;
 }
 
@@ -215,8 +222,8 @@ static void bev_enters_setup(void **state)
 
 	run(r);
 	if (r->where != SETUP_PORT)
-		fail_msg("the setup code at +0x200 did not run (reached %d, UART \"%s\")", r->where,
-			 r->uart);
+		fail_msg("the setup code at +0x200 did not run (reached %d%s, UART \"%s\")",
+			 r->where, r->outcome, r->uart);
 	assert_string_equal(r->uart, "");
 	assert_int_equal(r->nprobe, 8);
 	assert_int_equal(r->probe[0], 0x1020); /* cs */
@@ -242,7 +249,8 @@ static void bev_returns_without_kernel(void **state)
 
 	run(r);
 	if (r->where != RETURN_PORT)
-		fail_msg("the BEV did not return to its caller (reached %d)", r->where);
+		fail_msg("the BEV did not return to its caller (reached %d%s)", r->where,
+			 r->outcome);
 	assert_string_equal(r->uart,
 			    "vfvm-linuxboot: no kernel in fw_cfg (setup or kernel size is 0)\r\n");
 }
@@ -254,13 +262,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bev_returns_without_kernel, rig_setup,
 						rig_teardown),
 	};
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	struct kvm_host host;
 
-	if (fd < 0) {
-		printf("1..0 # SKIP no /dev/kvm (%s)\n", strerror(errno));
+	if (!kvm_test_host(&host))
 		return 0;
-	}
-	close(fd);
 	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,7 +4,7 @@
  * vmlinux through x86_load_linux(), reports over an I/O port what the boot protocol promises
  * (rsi = boot_params, long mode, flat __BOOT_CS/__BOOT_DS, interrupts off) and what x86_vcpu_init()
  * configured (CPUID, MSRs, LAPIC LINT0). The second vCPU must wait for INIT/SIPI.
- * Without /dev/kvm the test reports a TAP skip.
+ * Without /dev/kvm the test reports a TAP skip. Each KVM_RUN has a 10 s limit.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +23,7 @@
 
 #include <linux/kvm.h>
 
+#include "tests/kvm/kvm_test.h"
 #include "vmm/x86/x86.h"
 
 #define REPORT_PORT 0x510
@@ -170,12 +171,13 @@ static void boot_vcpu_runs_payload_to_the_end(void **state)
 	for (unsigned int exits = 0; exits < 100; exits++) {
 		struct kvm_run *r = vm.run;
 		uint32_t v;
+		int err = kvm_run_limited(vm.vcpu[0], r, 10, "the payload's next report");
 
-		if (ioctl(vm.vcpu[0], KVM_RUN, 0) < 0) {
-			if (errno == EINTR)
-				continue;
-			fail_msg("KVM_RUN: %s", strerror(errno));
-		}
+		if (err == -ETIMEDOUT)
+			fail_msg("the payload made no exit within 10 s after %u reports",
+				 vm.nreport);
+		if (err)
+			fail_msg("KVM_RUN: %s", strerror(-err));
 		if (r->exit_reason != KVM_EXIT_IO) {
 			struct kvm_regs regs;
 
@@ -276,7 +278,7 @@ static void reset_vector_resets(void **state)
 	regs.rip = 0xfff0;
 	regs.rflags = 2;
 	assert_int_equal(ioctl(vm.vcpu[1], KVM_SET_REGS, &regs), 0);
-	assert_int_equal(ioctl(vm.vcpu[1], KVM_RUN, 0), 0);
+	assert_int_equal(kvm_run_limited(vm.vcpu[1], r, 10, "the reset vector's write"), 0);
 	assert_int_equal(r->exit_reason, KVM_EXIT_IO);
 	assert_int_equal(r->io.port, X86_RESET_PORT);
 	assert_int_equal(r->io.direction, KVM_EXIT_IO_OUT);
@@ -296,6 +298,10 @@ int main(void)
 		cmocka_unit_test(reset_vector_resets),
 	};
 
+	struct kvm_host host;
+
+	if (!kvm_test_host(&host))
+		return 0;
 	vm.kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm.kvm < 0) {
 		printf("1..0 # SKIP /dev/kvm: %s\n", strerror(errno));

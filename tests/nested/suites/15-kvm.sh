@@ -1,6 +1,9 @@
 # Suite "kvm": the tiny-guest KVM tests (tests/kvm/) on L1's /dev/kvm, each of their TAP lines a check.
 . /lib/vfvm/tap.sh
 
+# L1's KVM counts as hardware KVM: a KVM test that misses what it needs fails here, never skips
+check "L1's /dev/kvm is hardware KVM (kvm_amd)" sh -c 'vfvm check | grep -x "kvm kind hardware kvm_amd"'
+
 for t in /vfvm/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
