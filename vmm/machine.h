@@ -50,7 +50,9 @@ vm_vfio_intx_fn machine_intx_gsi(struct machine *m);
 
 /*
  * Once every PCI function is in place: load what the guest boots (kernel, or firmware and its
- * configuration), write the guest's description of the machine, create the vCPUs.
+ * configuration), write the guest's description of the machine. The vCPUs exist when it returns:
+ * created here, or by machine_setup() where the irqchip needs them before devices wire their
+ * interrupts (arm64's vgic takes no irqfd before it is initialised, which needs every vCPU).
  */
 int machine_boot(struct machine *m, struct errbuf *err);
 

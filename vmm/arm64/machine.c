@@ -213,6 +213,13 @@ static int setup_devices(struct machine *m, struct errbuf *err)
 	return 0;
 }
 
+static int init_vcpu(struct vm *vm, struct vcpu *v, void *arg, struct errbuf *err)
+{
+	struct machine *m = arg;
+
+	return arm64_vcpu_init(vm->vm_fd, v->fd, v->index, m->boot.kernel, m->boot.fdt, err);
+}
+
 int machine_setup(struct machine *m, struct vm *vm, struct errbuf *err)
 {
 	int ret;
@@ -234,6 +241,14 @@ int machine_setup(struct machine *m, struct vm *vm, struct errbuf *err)
 		return EXIT_RUNTIME;
 	m->gic_made = true;
 	if (arm64_gic_create(&m->gic, vm, err) || setup_devices(m, err))
+		return EXIT_RUNTIME;
+	/*
+	 * The vCPUs and the GIC's initialisation come now, before the passthrough devices: KVM
+	 * takes no irqfd (their INTx lines) until the vgic is initialised, which needs every vCPU.
+	 * Their reset state (the Image, the DTB's address) is known already; what is at those
+	 * addresses is written by machine_boot(), before anything runs.
+	 */
+	if (vm_create_vcpus(vm, m->opt->cpus, init_vcpu, m, err) || arm64_gic_init(&m->gic, err))
 		return EXIT_RUNTIME;
 	return EXIT_OK;
 }
@@ -270,13 +285,6 @@ static int load_file(const struct guest_mem *mem, const char *what, const char *
 	return 0;
 }
 
-static int init_vcpu(struct vm *vm, struct vcpu *v, void *arg, struct errbuf *err)
-{
-	struct machine *m = arg;
-
-	return arm64_vcpu_init(vm->vm_fd, v->fd, v->index, m->boot.kernel, m->boot.fdt, err);
-}
-
 int machine_boot(struct machine *m, struct errbuf *err)
 {
 	const struct guest_mem *mem = &m->vm->mem;
@@ -291,8 +299,6 @@ int machine_boot(struct machine *m, struct errbuf *err)
 	    (m->opt->initrd &&
 	     load_file(mem, "--initrd", m->opt->initrd, m->boot.initrd, m->initrd_size, err)) ||
 	    build_fdt(m, fdt, err))
-		return EXIT_RUNTIME;
-	if (vm_create_vcpus(m->vm, m->opt->cpus, init_vcpu, m, err) || arm64_gic_init(&m->gic, err))
 		return EXIT_RUNTIME;
 	return EXIT_OK;
 }
