@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "devices/power.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -201,4 +202,19 @@ int power_attach(struct power *p, struct io_bus *bus, uint16_t sleep_port, uint8
 		return ret;
 	return io_bus_register(bus, IO_SPACE_PIO, POWER_I8042_CMD_PORT, 1, &i8042_ops, p,
 			       "i8042-reset");
+}
+
+void power_attach_button(struct power *p, const struct irq_line *line)
+{
+	p->button = *line;
+}
+
+int power_button(struct power *p)
+{
+	if (!p->button.set_level)
+		return -ENODEV;
+	/* an edge: the guest sees one press however long the line stayed up */
+	irq_line_set(&p->button, true);
+	irq_line_set(&p->button, false);
+	return 0;
 }

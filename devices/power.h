@@ -9,6 +9,8 @@
  *  - for firmware boot (a PC ACPI platform), the PM1 event and control registers that the
  *    FADT describes (power_attach_acpi_pm1()): PM1_CNT with SLP_EN and the S5 SLP_TYP powers off.
  * Each ends up in one callback; the VM decides what a power-off or reset means (vfvm exits).
+ * The other way round, power_button() presses the guest's power button: a pulse on the Generic
+ * Event Device's interrupt, whose _EVT notifies the ACPI power button device (vmm/x86/dsdt.c).
  */
 #ifndef VFVM_DEVICES_POWER_H
 #define VFVM_DEVICES_POWER_H
@@ -16,6 +18,7 @@
 #include <stdint.h>
 
 #include "devices/bus.h"
+#include "devices/irq.h"
 
 enum power_event {
 	POWER_OFF,
@@ -62,6 +65,7 @@ struct power {
 	 * may access them at once */
 	uint16_t pm1_sts, pm1_en, pm1_cnt;
 	uint8_t pm1_s5_slp_typ;
+	struct irq_line button; /* the GED's edge-triggered interrupt; no set_level: none */
 };
 
 /* io_ops for the reset control register; to be handed to pci_bus_set_cf9(). */
@@ -81,5 +85,11 @@ int power_attach(struct power *p, struct io_bus *bus, uint16_t sleep_port, uint8
  */
 int power_attach_acpi_pm1(struct power *p, struct io_bus *bus, uint16_t evt_port, uint16_t cnt_port,
 			  uint8_t s5_slp_typ);
+
+/* Wire the power button to line (an edge-triggered GSI the platform's tables give the GED). */
+void power_attach_button(struct power *p, const struct irq_line *line);
+
+/* Press the power button (from any thread): -ENODEV when none is wired. */
+int power_button(struct power *p);
 
 #endif

@@ -13,28 +13,8 @@
 
 #include "vmm/commands.h"
 #include "vmm/kvm_host.h"
-#include "vmm/machine.h"
 #include "vmm/rss.h"
-#include "vmm/run_options.h"
-#include "vmm/vm.h"
-#include "vmm/vm_vfio.h"
-
-/* Everything one run owns, so that every exit path releases it in one place. */
-struct run {
-	struct run_options opt;
-	struct vm vm;
-	bool vm_open;
-	struct machine *machine;
-	struct vm_vfio vfio;
-	bool vfio_ready;
-	/* --vfio ADDR,bind: devices vfvm moved to vfio-pci, given back at exit */
-	char host_buf[5 * PATH_MAX];
-	struct host_paths host;
-	struct managed_binding managed;
-	bool managed_ready;
-	int signal_fd;
-	struct timespec t_start;
-};
+#include "vmm/run.h"
 
 /* A KVM that is not hardware KVM: say what it is and what will not work, before anything fails. */
 static void warn_kvm_kind(const struct host_paths *hp)
@@ -53,6 +33,13 @@ static int build(struct run *r, struct errbuf *err)
 {
 	int ret;
 
+	/* first: a socket another vfvm serves must stop this one before it touches any device */
+	if (r->opt.api_socket) {
+		ret = api_listen(&r->api, r->opt.api_socket, run_api_commands, r, err);
+		if (ret)
+			return ret == -ENAMETOOLONG || ret == -EEXIST ? EXIT_USAGE : EXIT_RUNTIME;
+		r->api_ready = true;
+	}
 	ret = machine_new(&r->machine, &r->opt, err);
 	if (ret != EXIT_OK)
 		return ret;
@@ -81,29 +68,63 @@ static int build(struct run *r, struct errbuf *err)
 	return machine_boot(r->machine, err);
 }
 
-/* Wait for the guest to stop, a signal, or console input. */
+/* Milliseconds poll() may wait: until the power-down deadline, or for ever (-1). */
+static int poll_timeout(const struct run *r)
+{
+	struct timespec now;
+	long long ms;
+
+	if (!r->powerdown_pending)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (r->powerdown_deadline.tv_sec - now.tv_sec) * 1000LL +
+	     (r->powerdown_deadline.tv_nsec - now.tv_nsec) / 1000000;
+	return ms < 0 ? 0 : ms > 1000000 ? 1000000 : (int)ms;
+}
+
+static void on_signal(struct run *r, int sig)
+{
+	struct errbuf err = {""};
+
+	/* --on-sigterm powerdown: the first SIGTERM presses the button, another one stops */
+	if (sig == SIGTERM && r->opt.sigterm_powerdown && !r->powerdown_pending &&
+	    run_powerdown(r, &err) == 0)
+		return;
+	if (errbuf_msg(&err)[0])
+		fprintf(stderr, "vfvm: SIGTERM: %s; stopping\n", errbuf_msg(&err));
+	r->vm.stop_signal = sig;
+	vm_request_stop(&r->vm, VM_STOP_SIGNAL);
+}
+
+/* Wait for the guest to stop, a signal, console input, or a control request. */
 static void main_loop(struct run *r)
 {
-	while (!atomic_load(&r->vm.stopping)) {
-		struct pollfd p[3] = {
-			{.fd = r->vm.stop_fd, .events = POLLIN},
-			{.fd = r->signal_fd, .events = POLLIN},
-			{.fd = uart_console_poll_fd(machine_console(r->machine)), .events = POLLIN},
-		};
-		struct signalfd_siginfo si;
+	enum { STOP, SIGNAL, CONSOLE, API };
 
-		if (poll(p, 3, -1) < 0) {
+	while (!atomic_load(&r->vm.stopping)) {
+		struct pollfd p[API + API_POLL_FDS] = {
+			[STOP] = {.fd = r->vm.stop_fd, .events = POLLIN},
+			[SIGNAL] = {.fd = r->signal_fd, .events = POLLIN},
+			[CONSOLE] = {.fd = uart_console_poll_fd(machine_console(r->machine)),
+				     .events = POLLIN},
+		};
+		unsigned int n = API;
+		struct signalfd_siginfo si;
+		int ready;
+
+		if (r->api_ready)
+			n += api_poll_fds(&r->api, p + API);
+		ready = poll(p, n, poll_timeout(r));
+		if (ready < 0) {
 			if (errno == EINTR)
 				continue;
 			vm_fail(&r->vm, "poll: %s", strerror(errno));
 			break;
 		}
-		if (p[1].revents & POLLIN && read(r->signal_fd, &si, sizeof(si)) == sizeof(si)) {
-			r->vm.stop_signal = si.ssi_signo;
-			vm_request_stop(&r->vm, VM_STOP_SIGNAL);
-		}
+		if (p[SIGNAL].revents & POLLIN && read(r->signal_fd, &si, sizeof(si)) == sizeof(si))
+			on_signal(r, (int)si.ssi_signo);
 		/* POLLNVAL: stdin was closed; the read fails and input is dropped for good */
-		if (p[2].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) {
+		if (p[CONSOLE].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) {
 			int ret = uart_console_pump(machine_console(r->machine));
 
 			if (ret)
@@ -111,6 +132,11 @@ static void main_loop(struct run *r)
 					"vfvm: console input: %s (input ignored from now on)\n",
 					strerror(-ret));
 		}
+		if (r->api_ready)
+			api_serve(&r->api, p + API, n - API);
+		/* checked after the events too: a busy console must not hold the deadline off */
+		if (r->powerdown_pending && poll_timeout(r) == 0)
+			vm_request_stop(&r->vm, VM_STOP_TIMEOUT);
 	}
 }
 
@@ -148,7 +174,20 @@ static int report_stop(struct run *r)
 		fprintf(stderr, "vfvm: the guest reset the machine; exiting\n");
 		return EXIT_OK;
 	case VM_STOP_SIGNAL:
-		fprintf(stderr, "vfvm: stopped by SIG%s (", sigabbrev_np(r->vm.stop_signal));
+	case VM_STOP_REQUEST:
+	case VM_STOP_TIMEOUT:
+		if (r->vm.stop_reason == VM_STOP_TIMEOUT)
+			fprintf(stderr,
+				"vfvm: the guest did not power off within %u s of its power "
+				"button; "
+				"stopped (",
+				r->opt.powerdown_timeout);
+		else if (r->vm.stop_reason == VM_STOP_REQUEST)
+			fprintf(stderr,
+				"vfvm: stopped by a 'stop' request on the control socket (");
+		else
+			fprintf(stderr, "vfvm: stopped by SIG%s (",
+				sigabbrev_np(r->vm.stop_signal));
 		/* where the guest was: the first clue when a guest hangs */
 		for (unsigned int i = 0; i < r->vm.nr_vcpus; i++)
 			fprintf(stderr, "%svCPU %u at RIP %#llx", i ? ", " : "", i,
@@ -163,6 +202,9 @@ static int report_stop(struct run *r)
 
 static void release(struct run *r)
 {
+	/* first: a client waiting on a stopped guest learns at once that it is gone */
+	if (r->api_ready)
+		api_close(&r->api);
 	if (r->vm_open)
 		vm_stop_vcpus(&r->vm);
 	if (r->machine && machine_console(r->machine))

@@ -29,5 +29,6 @@ int cmd_check(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
 int cmd_bind(int argc, char **argv);
 int cmd_unbind(int argc, char **argv);
+int cmd_ctl(int argc, char **argv);
 
 #endif

@@ -59,6 +59,9 @@ int machine_boot(struct machine *m, struct errbuf *err);
 /* The serial console on stdin / stdout (valid after machine_setup() succeeded). */
 struct uart_console *machine_console(struct machine *m);
 
+/* Press the guest's power button (from the main loop, while the vCPUs run); -ENODEV: none. */
+int machine_power_button(struct machine *m);
+
 /*
  * After the vCPUs stopped and the passthrough functions left the PCI bus, before the VM closes
  * (safe on a machine at any stage of being built, and on NULL).

@@ -14,6 +14,7 @@ const struct command vfvm_commands[] = {
 	{ "devices", cmd_devices, "list PCI devices: IOMMU group, driver, can it be passed through" },
 	{ "bind", cmd_bind, "bind devices to vfio-pci, remembering their drivers" },
 	{ "unbind", cmd_unbind, "give devices bound by 'vfvm bind' back to their drivers" },
+	{ "ctl", cmd_ctl, "ask a running vfvm for its status, to power down or stop (control socket)" },
 	{ NULL, NULL, NULL },
 };
 

@@ -63,9 +63,16 @@ void run_usage(FILE *out)
 		"                   vfio-pci before the guest starts and gives it back to its "
 		"driver\n"
 		"                   on every exit (poweroff, error, SIGINT/SIGTERM)\n"
+		"  --api-socket PATH  listen on the Unix socket PATH (mode 0600) for control\n"
+		"                   requests, one JSON object a line: see 'vfvm ctl --help'\n"
+		"  --powerdown-timeout S  seconds the guest has to power off after its power\n"
+		"                   button was pressed (default %d); then vfvm stops it\n"
+		"  --on-sigterm stop|powerdown  what SIGTERM does: stop the guest at once (the\n"
+		"                   default) or press its power button (a second SIGTERM stops)\n"
 		"  -h, --help       this text\n";
 
-	fprintf(out, text, run_default_cmdline(), VFVM_DEFAULT_FIRMWARE);
+	fprintf(out, text, run_default_cmdline(), VFVM_DEFAULT_FIRMWARE,
+		RUN_DEFAULT_POWERDOWN_TIMEOUT);
 }
 
 int run_parse_size(const char *s, uint64_t *bytes)
@@ -122,6 +129,21 @@ static int parse_cpus(const char *s, unsigned int *cpus)
 	return 0;
 }
 
+static int parse_seconds(const char *s, unsigned int *sec)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < 1 || v > RUN_MAX_POWERDOWN_TIMEOUT)
+		return -EINVAL;
+	*sec = (unsigned int)v;
+	return 0;
+}
+
 /* "--name VALUE" or "--name=VALUE": the value, advancing *i past what was used; NULL if missing. */
 static const char *option_value(int argc, char **argv, int *i, const char *name)
 {
@@ -146,9 +168,12 @@ static bool is_option(const char *a, const char *name)
 
 static const char *valued_option(const char *a)
 {
-	static const char *const names[] = {"--kernel",	      "--initrd", "--cmdline",
-					    "--memory",	      "--cpus",	  "--vfio",
-					    "--firmware-log", "--boot",	  "--dump-dtb"};
+	static const char *const names[] = {"--kernel",	      "--initrd",
+					    "--cmdline",      "--memory",
+					    "--cpus",	      "--vfio",
+					    "--firmware-log", "--boot",
+					    "--api-socket",   "--powerdown-timeout",
+					    "--on-sigterm",   "--dump-dtb"};
 
 	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (is_option(a, names[i]))
@@ -187,6 +212,7 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 	*o = (struct run_options){
 		.memory = RUN_DEFAULT_MEMORY,
 		.cpus = 1,
+		.powerdown_timeout = RUN_DEFAULT_POWERDOWN_TIMEOUT,
 	};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v, *name;
@@ -239,6 +265,24 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 			if (!*v)
 				return errbuf_set(err, EINVAL, "--dump-dtb: empty file name");
 			o->dump_dtb = v;
+		} else if (is_option(a, "--api-socket")) {
+			if (!*v)
+				return errbuf_set(err, EINVAL, "--api-socket: empty path");
+			o->api_socket = v;
+		} else if (is_option(a, "--powerdown-timeout")) {
+			if (parse_seconds(v, &o->powerdown_timeout))
+				return errbuf_set(err, EINVAL,
+						  "--powerdown-timeout %s: not a number of seconds "
+						  "from 1 to %d",
+						  v, RUN_MAX_POWERDOWN_TIMEOUT);
+		} else if (is_option(a, "--on-sigterm")) {
+			if (!strcmp(v, "powerdown"))
+				o->sigterm_powerdown = true;
+			else if (!strcmp(v, "stop"))
+				o->sigterm_powerdown = false;
+			else
+				return errbuf_set(err, EINVAL,
+						  "--on-sigterm %s: not 'stop' or 'powerdown'", v);
 		} else if (is_option(a, "--boot")) {
 			if (!strcmp(v, "disk"))
 				o->boot = RUN_BOOT_DISK;

@@ -15,8 +15,10 @@
 #define RUN_DEFAULT_MEMORY (512ULL << 20)
 #define RUN_MIN_MEMORY (2ULL << 20)
 #define RUN_MAX_MEMORY (1ULL << 40)
-#define RUN_MAX_CPUS 4096 /* before KVM is asked how many it allows */
-#define RUN_MAX_VFIO 8	  /* passthrough devices (VFIO_MAX_ASSIGNED) */
+#define RUN_MAX_CPUS 4096		 /* before KVM is asked how many it allows */
+#define RUN_MAX_VFIO 8			 /* passthrough devices (VFIO_MAX_ASSIGNED) */
+#define RUN_DEFAULT_POWERDOWN_TIMEOUT 30 /* seconds a guest has to power off after the button */
+#define RUN_MAX_POWERDOWN_TIMEOUT 86400
 
 /* What the firmware boots (--boot). */
 enum run_boot {
@@ -39,6 +41,9 @@ struct run_options {
 	struct vfio_arg vfio_args[RUN_MAX_VFIO]; /* --vfio ADDR[,bind] */
 	const char *vfio[RUN_MAX_VFIO];		 /* their addresses, as vm_vfio_attach takes them */
 	unsigned int nr_vfio;
+	const char *api_socket;		/* --api-socket: the control socket's path */
+	unsigned int powerdown_timeout; /* --powerdown-timeout, seconds */
+	bool sigterm_powerdown;		/* --on-sigterm powerdown */
 };
 
 /* The platform's command line words, which come before the user's. */

@@ -27,6 +27,8 @@ enum vm_stop_reason {
 	VM_STOP_RESET,	  /* the guest asked for a reset: vfvm ends too */
 	VM_STOP_ERROR,	  /* a vCPU failed; vm->error says why */
 	VM_STOP_SIGNAL,	  /* SIGINT / SIGTERM; vm->stop_signal says which */
+	VM_STOP_REQUEST,  /* a "stop" request on the control socket */
+	VM_STOP_TIMEOUT,  /* the guest did not power off in time after its power button */
 };
 
 struct vm;

@@ -141,6 +141,47 @@ static void usage_errors_name_the_value(void **state)
 	assert_int_equal(parse(&o, &e, "--kernelx", "k", NULL), -EINVAL);
 }
 
+/* The control socket and power-down options. */
+static void control_options(void **state)
+{
+	struct run_options o;
+	struct errbuf e;
+	(void)state;
+
+	assert_int_equal(parse(&o, &e, "--kernel", "k", NULL), 0);
+	assert_null(o.api_socket);
+	assert_int_equal(o.powerdown_timeout, RUN_DEFAULT_POWERDOWN_TIMEOUT);
+	assert_false(o.sigterm_powerdown);
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--api-socket", "/run/v.sock",
+			       "--powerdown-timeout=5", "--on-sigterm", "powerdown", NULL),
+			 0);
+	assert_string_equal(o.api_socket, "/run/v.sock");
+	assert_int_equal(o.powerdown_timeout, 5);
+	assert_true(o.sigterm_powerdown);
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--on-sigterm=stop", NULL), 0);
+	assert_false(o.sigterm_powerdown);
+
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--api-socket=", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--api-socket: empty path"));
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--api-socket", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--api-socket needs a value"));
+	static const char *const bad_seconds[] = {"0",	   "-1", "x",	"5s",
+						  "86401", "",	 "1e3", "99999999999999999999"};
+	for (size_t i = 0; i < sizeof(bad_seconds) / sizeof(bad_seconds[0]); i++) {
+		char want[64];
+
+		assert_int_equal(
+			parse(&o, &e, "--kernel", "k", "--powerdown-timeout", bad_seconds[i], NULL),
+			-EINVAL);
+		snprintf(want, sizeof(want), "--powerdown-timeout %s: not a number of seconds",
+			 bad_seconds[i]);
+		assert_non_null(strstr(errbuf_msg(&e), want));
+	}
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--powerdown-timeout", "86400", NULL), 0);
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--on-sigterm", "reboot", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--on-sigterm reboot: not 'stop' or 'powerdown'"));
+}
+
 static void vfio_addresses(void **state)
 {
 	struct run_options o;
@@ -289,6 +330,7 @@ int main(void)
 		cmocka_unit_test(every_option_both_spellings),
 		cmocka_unit_test(sizes),
 		cmocka_unit_test(usage_errors_name_the_value),
+		cmocka_unit_test(control_options),
 		cmocka_unit_test(vfio_addresses),
 		cmocka_unit_test(firmware_options),
 		cmocka_unit_test(cpus_against_kvm),

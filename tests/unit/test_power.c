@@ -294,6 +294,44 @@ static void pm1_attach_conflicts(void **state)
 	io_bus_destroy(&bus);
 }
 
+struct levels {
+	unsigned int gsi;
+	bool seq[8];
+	unsigned int n;
+};
+
+static void record_level(void *opaque, unsigned int gsi, bool level)
+{
+	struct levels *l = opaque;
+
+	l->gsi = gsi;
+	if (l->n < 8)
+		l->seq[l->n++] = level;
+}
+
+/* The power button is one rising edge and back on the GED's line, per press. */
+static void power_button_pulses_its_line(void **state)
+{
+	struct levels l = {0};
+	struct irq_line line = {record_level, &l, 10};
+	struct seen s = {0};
+	struct power p;
+	(void)state;
+
+	power_init(&p, event, &s);
+	assert_int_equal(power_button(&p), -ENODEV);
+	assert_int_equal(l.n, 0);
+	power_attach_button(&p, &line);
+	assert_int_equal(power_button(&p), 0);
+	assert_int_equal(power_button(&p), 0);
+	assert_int_equal(l.gsi, 10);
+	assert_int_equal(l.n, 4);
+	assert_true(l.seq[0] && !l.seq[1] && l.seq[2] && !l.seq[3]);
+	/* pressing it is no power-off by itself: the guest decides */
+	assert_int_equal(s.off, 0);
+	assert_int_equal(s.reset, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +344,7 @@ int main(void)
 		cmocka_unit_test(pm1_cnt_bits),
 		cmocka_unit_test(pm1_evt_widths_and_offsets),
 		cmocka_unit_test(pm1_attach_conflicts),
+		cmocka_unit_test(power_button_pulses_its_line),
 	};
 
 	return cmocka_run_group_tests_name("power", tests, NULL, NULL);

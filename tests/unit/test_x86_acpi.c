@@ -417,6 +417,15 @@ static void iasl_accepts_tables(void **state)
 	assert_non_null(strstr(dsdt, "WordBusNumber"));
 	assert_non_null(strstr(dsdt, "EisaId (\"PNP0501\")"));
 	assert_non_null(strstr(dsdt, "IRQNoFlags ()\n                    {4}"));
+	/* the power button: a GED whose _EVT notifies the PNP0C0C device */
+	assert_non_null(strstr(dsdt, "Device (PWRB)"));
+	assert_non_null(strstr(dsdt, "EisaId (\"PNP0C0C\") /* Power Button Device */"));
+	assert_non_null(strstr(dsdt, "Name (_HID, \"ACPI0013\" /* Generic Event Device */)"));
+	assert_non_null(strstr(dsdt,
+			       "Interrupt (ResourceConsumer, Edge, ActiveHigh, Exclusive, ,, )\n"
+			       "                {\n                    0x0000000A,"));
+	assert_non_null(strstr(dsdt, "Method (_EVT, 1, NotSerialized)"));
+	assert_non_null(strstr(dsdt, "Notify (\\_SB.PWRB, 0x80)"));
 	assert_null(strstr(dsdt, "Error"));
 	assert_null(strstr(dsdt, "Unknown"));
 	/* and what it disassembled compiles again without errors */

@@ -303,6 +303,13 @@ int machine_boot(struct machine *m, struct errbuf *err)
 	return EXIT_OK;
 }
 
+/* The arm64 machine has no power button yet (it would be a GPIO key the device tree describes). */
+int machine_power_button(struct machine *m)
+{
+	(void)m;
+	return -ENODEV;
+}
+
 struct uart_console *machine_console(struct machine *m)
 {
 	return m->uart_ready ? &m->uart : NULL;

@@ -16,6 +16,8 @@
 #define AML_QWORD_PREFIX 0x0e
 #define AML_SCOPE 0x10
 #define AML_BUFFER 0x11
+#define AML_METHOD 0x14
+#define AML_NOTIFY 0x86
 #define AML_PACKAGE 0x12
 #define AML_DUAL_NAME 0x2e
 #define AML_MULTI_NAME 0x2f
@@ -276,6 +278,26 @@ size_t aml_package_begin(struct aml *a, unsigned int nelements)
 	return mark;
 }
 
+size_t aml_method_begin(struct aml *a, const char *path, unsigned int nargs)
+{
+	size_t mark;
+
+	aml_byte(a, AML_METHOD);
+	mark = aml_open(a);
+	aml_namestring(a, path);
+	if (nargs > 7)
+		a->err = a->err ?: -EINVAL;
+	aml_byte(a, (uint8_t)(nargs & 7)); /* MethodFlags: not serialized, sync level 0 */
+	return mark;
+}
+
+void aml_notify(struct aml *a, const char *path, uint8_t value)
+{
+	aml_byte(a, AML_NOTIFY);
+	aml_namestring(a, path);
+	aml_integer(a, value);
+}
+
 /* A DWord BufferSize keeps the size patchable once the contents are known. */
 size_t aml_buffer_begin(struct aml *a)
 {
@@ -318,6 +340,15 @@ void aml_res_irq(struct aml *a, unsigned int irq)
 	}
 	aml_byte(a, 0x22); /* small IRQ descriptor, 2 bytes: mask only (edge, active high) */
 	le(a, 1U << irq, 2);
+}
+
+void aml_res_interrupt_edge(struct aml *a, uint32_t gsi)
+{
+	aml_byte(a, 0x89); /* extended interrupt descriptor */
+	le(a, 6, 2);
+	aml_byte(a, 0x03); /* consumer, edge, active high, exclusive, not wake capable */
+	aml_byte(a, 1);	   /* one interrupt */
+	le(a, gsi, 4);
 }
 
 static void word_address(struct aml *a, uint8_t type, uint8_t type_flags, uint16_t min,

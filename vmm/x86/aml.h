@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A small builder of ACPI Machine Language (ACPI 6.x, chapter 20): just the terms a static DSDT
- * needs (names, scopes, devices, packages, integers, strings, buffers with resource templates).
+ * needs (names, scopes, devices, packages, integers, strings, buffers with resource templates,
+ * and a method body as small as one Notify).
  * Constructs with a PkgLength are opened with aml_open() and closed with aml_close(), which
  * inserts the length once the contents are known.
  */
@@ -49,6 +50,10 @@ void aml_close(struct aml *a, size_t mark);
 size_t aml_scope_begin(struct aml *a, const char *path);
 size_t aml_device_begin(struct aml *a, const char *path);
 size_t aml_package_begin(struct aml *a, unsigned int nelements);
+/* Method(path, nargs, NotSerialized) { <terms up to aml_close()> } */
+size_t aml_method_begin(struct aml *a, const char *path, unsigned int nargs);
+/* Notify(path, value) */
+void aml_notify(struct aml *a, const char *path, uint8_t value);
 /* Buffer whose size is known only at close: aml_buffer_end() patches the size. */
 size_t aml_buffer_begin(struct aml *a);
 void aml_buffer_end(struct aml *a, size_t mark);
@@ -56,6 +61,8 @@ void aml_buffer_end(struct aml *a, size_t mark);
 /* Resource descriptors for a ResourceTemplate buffer; end it with aml_res_end_tag(). */
 void aml_res_io(struct aml *a, uint16_t base, uint8_t len);
 void aml_res_irq(struct aml *a, unsigned int irq); /* IRQNoFlags: edge, active high */
+/* Interrupt(ResourceConsumer, Edge, ActiveHigh, Exclusive) {gsi} */
+void aml_res_interrupt_edge(struct aml *a, uint32_t gsi);
 void aml_res_word_bus(struct aml *a, uint16_t min, uint16_t max);
 void aml_res_word_io(struct aml *a, uint16_t min, uint16_t max);
 void aml_res_dword_mem(struct aml *a, uint32_t min, uint32_t max);

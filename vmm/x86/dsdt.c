@@ -99,6 +99,39 @@ static void com1(struct aml *a)
 	aml_close(a, dev);
 }
 
+/*
+ * The power button. Hardware-reduced ACPI has no fixed power button: the button is a device
+ * (PNP0C0C) and its press a Notify(0x80) from the _EVT method of a Generic Event Device
+ * (ACPI0013), which the OS runs when the GED's interrupt fires. vfvm pulses that edge-triggered
+ * GSI (devices/power.h, power_button()); it is the GED's only event, so _EVT needs no register
+ * to tell events apart.
+ */
+static void power_button(struct aml *a)
+{
+	size_t dev = aml_device_begin(a, "PWRB"), buf, m;
+
+	aml_name(a, "_HID");
+	aml_eisaid(a, "PNP0C0C");
+	aml_name(a, "_UID");
+	aml_integer(a, 0);
+	aml_close(a, dev);
+
+	dev = aml_device_begin(a, "GED0");
+	aml_name(a, "_HID");
+	aml_string(a, "ACPI0013");
+	aml_name(a, "_UID");
+	aml_integer(a, 0);
+	aml_name(a, "_CRS");
+	buf = aml_buffer_begin(a);
+	aml_res_interrupt_edge(a, X86_ACPI_GED_GSI);
+	aml_res_end_tag(a);
+	aml_buffer_end(a, buf);
+	m = aml_method_begin(a, "_EVT", 1);
+	aml_notify(a, "\\_SB_.PWRB", 0x80); /* 0x80: the button was pressed */
+	aml_close(a, m);
+	aml_close(a, dev);
+}
+
 int acpi_dsdt_aml(struct aml *a)
 {
 	size_t sb;
@@ -107,6 +140,7 @@ int acpi_dsdt_aml(struct aml *a)
 	sb = aml_scope_begin(a, "\\_SB_");
 	pci0(a);
 	com1(a);
+	power_button(a);
 	aml_close(a, sb);
 	return a->err;
 }

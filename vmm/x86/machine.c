@@ -77,7 +77,7 @@ static void power_event(void *opaque, enum power_event ev)
 
 static int setup_devices(struct machine *m, struct errbuf *err)
 {
-	struct irq_line uart_irq = vm_irq_line(m->vm, X86_UART_IRQ);
+	struct irq_line uart_irq = vm_irq_line(m->vm, X86_UART_IRQ), button;
 	int ret;
 
 	ret = uart_console_init(&m->uart, STDIN_FILENO, STDOUT_FILENO, &uart_irq);
@@ -97,6 +97,9 @@ static int setup_devices(struct machine *m, struct errbuf *err)
 	if (ret)
 		return errbuf_set(err, ret, "PCI configuration ports: %s", strerror(-ret));
 	power_init(&m->power, power_event, m->vm);
+	/* the DSDT's Generic Event Device: its _EVT notifies the power button */
+	button = vm_irq_line(m->vm, X86_ACPI_GED_GSI);
+	power_attach_button(&m->power, &button);
 	pci_bus_set_cf9(&m->pci, &power_cf9_ops, &m->power);
 	ret = power_attach(&m->power, &m->vm->bus, X86_ACPI_SLEEP_PORT, X86_ACPI_S5_SLP_TYP);
 	/* firmware boot gives the guest PC ACPI tables, whose power-off is the PM1 registers */
@@ -191,6 +194,11 @@ int machine_boot(struct machine *m, struct errbuf *err)
 	if (vm_create_vcpus(m->vm, m->opt->cpus, init_vcpu, m, err))
 		return EXIT_RUNTIME;
 	return EXIT_OK;
+}
+
+int machine_power_button(struct machine *m)
+{
+	return power_button(&m->power);
 }
 
 struct uart_console *machine_console(struct machine *m)

@@ -98,6 +98,8 @@
 
 /* Legacy ISA IRQs used by the platform. */
 #define X86_UART_IRQ 4
+/* Direct boot: the Generic Event Device's interrupt (edge, active high): the power button. */
+#define X86_ACPI_GED_GSI 10
 
 /* IOAPIC GSI for a PCI INTx pin (pin 0 = INTA): the same formula builds the DSDT's _PRT. */
 static inline unsigned int x86_pci_intx_gsi(unsigned int slot, unsigned int pin)
