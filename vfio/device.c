@@ -257,8 +257,10 @@ static int be_irq_info(void *be, unsigned int index, struct vfio_irq *out)
 static int be_set_irqs(void *be, const struct vfio_irq_set *set)
 {
 	struct vfio_device *d = be;
+	int r = ioctl(d->fd, VFIO_DEVICE_SET_IRQS, set);
 
-	return ioctl(d->fd, VFIO_DEVICE_SET_IRQS, set) ? -errno : 0;
+	/* a positive answer is not an error: the count of vectors the host could give */
+	return r < 0 ? -errno : r;
 }
 
 static int be_reset(void *be)

@@ -97,23 +97,67 @@ static uint64_t bar_addr(const struct vfio_pci *p, const struct vfio_pci_bar *b)
 	return lo;
 }
 
+static bool overlaps(uint64_t a, uint64_t size, uint64_t start, uint64_t end)
+{
+	return a < end && start < a + size;
+}
+
+/* Where the platform or guest RAM is, a BAR is not decoded (as QEMU leaves it unmapped). */
+static bool place_allowed(const struct vfio_pci *p, const struct vfio_pci_bar *b, uint64_t addr)
+{
+	const struct guest_mem *mem = p->vm.mem;
+
+	if (b->io)
+		return addr + b->size <= PIO_LIMIT;
+	/* a 32-bit BAR reaching 4 GiB is a sizing pattern or wraps: the firmware's place */
+	if (!b->is64 && addr + (b->size - 1) >= 0xffffffffULL)
+		return false;
+	for (unsigned int i = 0; i < p->vm.nr_reserved; i++)
+		if (overlaps(addr, b->size, p->vm.reserved[i][0], p->vm.reserved[i][1]))
+			return false;
+	for (unsigned int i = 0; mem && i < mem->nr_ram; i++)
+		if (overlaps(addr, b->size, mem->ram[i].gpa, mem->ram[i].gpa + mem->ram[i].size))
+			return false;
+	return true;
+}
+
 static bool bar_wanted(const struct vfio_pci *p, const struct vfio_pci_bar *b, uint64_t addr)
 {
 	bool on = (p->command & (b->io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY)) != 0;
 
 	if (b->index == VFIO_PCI_ROM)
 		on = on && (p->shadow[PCI_ROM_ADDRESS] & PCI_ROM_ADDRESS_ENABLE);
+	/* out of D0 a function decodes nothing (and vfio-pci refuses its mmaps) */
+	on = on && p->power == VFIO_PCI_D0;
 	/* address 0 is "unassigned"; a range that wraps is what a sizing write leaves behind */
 	if (!on || !addr || addr > UINT64_MAX - (b->size - 1))
 		return false;
-	return !b->io || addr + b->size <= PIO_LIMIT;
+	return place_allowed(p, b, addr);
+}
+
+/* A trapped access, split where the MSI-X table and PBA begin and end. */
+static void trap_access(struct vfio_pci_bar *b, uint64_t off, uint8_t *data, unsigned int len,
+			bool is_write)
+{
+	struct vfio_pci *p = b->owner;
+	unsigned int span;
+
+	pthread_mutex_lock(&p->lock);
+	for (; len; off += span, data += span, len -= span) {
+		if (vfio_pci_msix_span(p, b->index, off, len, &span))
+			vfio_pci_msix_access(p, b->index, off, data, span, is_write);
+		else if (is_write)
+			p->be_ops->region_write(p->be, b->index, off, data, span);
+		else if (p->be_ops->region_read(p->be, b->index, off, data, span) != (ssize_t)span)
+			memset(data, 0xff, span);
+	}
+	pthread_mutex_unlock(&p->lock);
 }
 
 static void trap_read(void *opaque, uint64_t off, void *data, unsigned int len)
 {
 	struct vfio_pci_bar *b = opaque;
 	struct vfio_pci *p = b->owner;
-	unsigned int region = b->index == VFIO_PCI_ROM ? VFIO_PCI_ROM_REGION_INDEX : b->index;
 
 	if (b->rom) {
 		if (off < b->size && len <= b->size - off)
@@ -122,24 +166,24 @@ static void trap_read(void *opaque, uint64_t off, void *data, unsigned int len)
 			memset(data, 0xff, len);
 		return;
 	}
-	pthread_mutex_lock(&p->lock);
-	if (!vfio_pci_msix_access(p, b->index, off, data, len, false) &&
-	    p->be_ops->region_read(p->be, region, off, data, len) != (ssize_t)len)
-		memset(data, 0xff, len);
-	pthread_mutex_unlock(&p->lock);
+	if (b->index == VFIO_PCI_ROM) {
+		pthread_mutex_lock(&p->lock);
+		if (p->be_ops->region_read(p->be, VFIO_PCI_ROM_REGION_INDEX, off, data, len) !=
+		    (ssize_t)len)
+			memset(data, 0xff, len);
+		pthread_mutex_unlock(&p->lock);
+		return;
+	}
+	trap_access(b, off, data, len, false);
 }
 
 static void trap_write(void *opaque, uint64_t off, const void *data, unsigned int len)
 {
 	struct vfio_pci_bar *b = opaque;
-	struct vfio_pci *p = b->owner;
 
 	if (b->index == VFIO_PCI_ROM)
 		return; /* read-only */
-	pthread_mutex_lock(&p->lock);
-	if (!vfio_pci_msix_access(p, b->index, off, (void *)data, len, true))
-		p->be_ops->region_write(p->be, b->index, off, data, len);
-	pthread_mutex_unlock(&p->lock);
+	trap_access(b, off, (void *)data, len, true);
 }
 
 static const struct io_ops trap_ops = {.read = trap_read, .write = trap_write};
@@ -176,6 +220,7 @@ static void bar_unmap(struct vfio_pci *p, struct vfio_pci_bar *b)
 	slots_remove(p, b);
 	io_bus_unregister(p->vm.bus, bar_space(b), b->mapped_addr, b);
 	b->mapped = false;
+	p->space_freed = true;
 }
 
 static void bar_update(struct vfio_pci *p, struct vfio_pci_bar *b)
@@ -183,25 +228,29 @@ static void bar_update(struct vfio_pci *p, struct vfio_pci_bar *b)
 	uint64_t addr = bar_addr(p, b);
 	bool want = bar_wanted(p, b, addr);
 
+	b->blocked = false;
 	if (b->mapped && want && addr == b->mapped_addr)
 		return;
 	if (b->mapped && want) {
 		/* relocation: the bus entry moves, the slots follow */
 		slots_remove(p, b);
-		if (io_bus_move(p->vm.bus, bar_space(b), b->mapped_addr, b, addr)) {
-			bar_unmap(p, b);
-			return; /* the new place overlaps another device: not decoded there */
+		if (!io_bus_move(p->vm.bus, bar_space(b), b->mapped_addr, b, addr)) {
+			b->mapped_addr = addr;
+			slots_add(p, b, addr);
+			p->space_freed = true;
+			return;
 		}
-		b->mapped_addr = addr;
-		slots_add(p, b, addr);
-		return;
+		bar_unmap(p, b);
 	}
 	if (b->mapped)
 		bar_unmap(p, b);
 	if (!want)
 		return;
-	if (io_bus_register(p->vm.bus, bar_space(b), addr, b->size, &trap_ops, b, b->name))
+	/* the place is another's (maybe a BAR on its way out): decoded once it frees */
+	if (io_bus_register(p->vm.bus, bar_space(b), addr, b->size, &trap_ops, b, b->name)) {
+		b->blocked = true;
 		return;
+	}
 	b->mapped = true;
 	b->mapped_addr = addr;
 	slots_add(p, b, addr);
@@ -209,9 +258,36 @@ static void bar_update(struct vfio_pci *p, struct vfio_pci_bar *b)
 
 void vfio_pci_bars_update(struct vfio_pci *p)
 {
-	for (unsigned int i = 0; i < VFIO_PCI_NR_BARS; i++)
-		if (p->bars[i].size)
+	bool freed = p->space_freed;
+
+	/*
+	 * A BAR may move onto a place another BAR of this device leaves later in the same pass
+	 * (two BARs trading places): pass again while places free up and some BAR still waits.
+	 */
+	for (unsigned int pass = 0; pass < VFIO_PCI_NR_BARS; pass++) {
+		bool blocked = false;
+
+		p->space_freed = false;
+		for (unsigned int i = 0; i < VFIO_PCI_NR_BARS; i++) {
+			if (!p->bars[i].size)
+				continue;
 			bar_update(p, &p->bars[i]);
+			blocked |= p->bars[i].blocked;
+		}
+		freed |= p->space_freed;
+		if (!blocked || !p->space_freed)
+			break;
+	}
+	p->space_freed = freed;
+}
+
+void vfio_pci_bars_retry(struct vfio_pci *p)
+{
+	pthread_mutex_lock(&p->lock);
+	for (unsigned int i = 0; i < VFIO_PCI_NR_BARS; i++)
+		if (p->bars[i].blocked)
+			bar_update(p, &p->bars[i]);
+	pthread_mutex_unlock(&p->lock);
 }
 
 static void set_bar_masks(struct vfio_pci *p, struct vfio_pci_bar *b, uint32_t flags)

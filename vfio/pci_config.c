@@ -94,6 +94,12 @@ static int walk_caps(struct vfio_pci *p, const uint8_t *real)
 		enum cap_policy pol = cap_policy(id);
 
 		seen[ptr / 4] = true;
+		if (id == PCI_CAP_ID_PM && !p->pm_cap)
+			p->pm_cap = ptr;
+		if (id == PCI_CAP_ID_EXP && !p->exp_cap)
+			p->exp_cap = ptr;
+		if (id == PCI_CAP_ID_AF && !p->af_cap)
+			p->af_cap = ptr;
 		if (pol == CAP_MSI && ptr + msi_cap_len(real, ptr) > PCI_CFG_SPACE)
 			pol = CAP_HIDE;
 		if (pol == CAP_MSIX &&
@@ -240,6 +246,8 @@ void vfio_pci_config_write(struct vfio_pci *p, uint32_t off, const void *data, u
 {
 	uint8_t in[4];
 	uint16_t cmd;
+	unsigned int power;
+	bool freed;
 
 	if (!access_ok(p, off, len) || len > sizeof(in))
 		return;
@@ -251,6 +259,7 @@ void vfio_pci_config_write(struct vfio_pci *p, uint32_t off, const void *data, u
 
 		p->shadow[off + i] = (uint8_t)((p->shadow[off + i] & ~m) | (in[i] & m));
 	}
+	power = vfio_pci_reset_before_write(p, off, in, len);
 	if (overlaps(off, len, PCI_COMMAND, 2)) {
 		cmd = p->command;
 		for (unsigned int i = 0; i < len; i++)
@@ -269,11 +278,17 @@ void vfio_pci_config_write(struct vfio_pci *p, uint32_t off, const void *data, u
 	} else {
 		write_device(p, off, in, len);
 	}
+	vfio_pci_reset_after_write(p, off, in, len, power);
 	if (overlaps(off, len, PCI_BASE_ADDRESS_0, 24) || overlaps(off, len, PCI_ROM_ADDRESS, 4))
 		vfio_pci_bars_update(p);
 	if (p->msi.present && overlaps(off, len, p->msi.cap, p->msi.len))
 		vfio_pci_msi_cfg_write(p);
 	if (p->msix.present && overlaps(off, len, p->msix.cap, PCI_CAP_MSIX_SIZEOF))
 		vfio_pci_msix_cfg_write(p);
+	freed = p->space_freed;
+	p->space_freed = false;
 	pthread_mutex_unlock(&p->lock);
+	/* outside our lock: the other devices take theirs */
+	if (freed && p->vm.ops->bar_space_freed)
+		p->vm.ops->bar_space_freed(p->vm.opaque, p);
 }

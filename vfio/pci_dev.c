@@ -61,6 +61,7 @@ int vfio_pci_create(struct vfio_pci **out, const struct vfio_backend_ops *ops, v
 			   strerror(-err));
 		goto fail;
 	}
+	vfio_pci_reset_snapshot(p);
 	*out = p;
 	return 0;
 fail:
@@ -74,8 +75,9 @@ void vfio_pci_destroy(struct vfio_pci *p)
 		return;
 	pthread_mutex_lock(&p->lock);
 	/*
-	 * Leave the device as quiet as we found it: no more DMA, even where a reset fails. Mastering
-	 * goes off first, so that the device never runs on with its interrupts already gone.
+	 * Leave the device as quiet as we found it: no more DMA, even where a reset fails.
+	 * Mastering goes off first, so that the device never runs on with its interrupts already
+	 * gone.
 	 */
 	{
 		uint16_t cmd = 0;

@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <linux/pci_regs.h>
 #include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -48,48 +50,110 @@ int vfio_pci_set_trigger(struct vfio_pci *p, unsigned int index, unsigned int co
 	return set_irqs(p, index, VFIO_IRQ_SET_ACTION_TRIGGER, 0, count, count ? fds : NULL);
 }
 
-int vfio_pci_vector_update(struct vfio_pci *p, struct vfio_pci_vector *v, bool want, uint64_t addr,
-			   uint32_t data)
-{
-	const struct vfio_vm_ops *ops = p->vm.ops;
-	int gsi;
+#define VFIO_PCI_MAX_WARNINGS 20
 
-	if (!want) {
-		if (v->assigned)
-			ops->irqfd_deassign(p->vm.opaque, v->gsi, v->efd);
-		v->assigned = false;
-		return 0;
+void vfio_pci_warn(struct vfio_pci *p, const char *fmt, ...)
+{
+	char msg[256];
+	int n;
+	va_list ap;
+
+	if (!p->vm.ops->warn || p->warnings > VFIO_PCI_MAX_WARNINGS)
+		return;
+	if (p->warnings++ == VFIO_PCI_MAX_WARNINGS) {
+		snprintf(msg, sizeof(msg), "%s: more problems; no longer reported", p->name);
+		p->vm.ops->warn(p->vm.opaque, msg);
+		return;
 	}
-	if (v->gsi < 0) {
-		gsi = ops->msi_route_add(p->vm.opaque, addr, data);
-		if (gsi < 0)
-			return gsi; /* no route: the vector stays silent rather than misdirected */
-		v->gsi = gsi;
-		v->addr = addr;
-		v->data = data;
-	} else if (v->addr != addr || v->data != data) {
-		if (ops->msi_route_update(p->vm.opaque, v->gsi, addr, data))
-			return -EIO;
-		v->addr = addr;
-		v->data = data;
-	}
-	if (!v->assigned && v->efd >= 0) {
-		if (ops->irqfd_assign(p->vm.opaque, v->gsi, v->efd, -1))
-			return -EIO;
-		v->assigned = true;
-	}
-	return 0;
+	n = snprintf(msg, sizeof(msg), "%s: ", p->name);
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	p->vm.ops->warn(p->vm.opaque, msg);
 }
 
-void vfio_pci_vector_release(struct vfio_pci *p, struct vfio_pci_vector *v)
+void vfio_pci_vectors_sync(struct vfio_pci *p, struct vfio_pci_vector *v, unsigned int n,
+			   const struct vfio_vector_want *want)
 {
-	vfio_pci_vector_update(p, v, false, 0, 0);
-	if (v->gsi >= 0)
-		p->vm.ops->msi_route_free(p->vm.opaque, v->gsi);
-	if (v->efd >= 0)
-		close(v->efd);
-	v->gsi = -1;
-	v->efd = -1;
+	const struct vfio_vm_ops *ops = p->vm.ops;
+	struct vfio_route_change *c = NULL;
+	unsigned int *of = NULL, nc = 0;
+	int err = 0;
+
+	/* masking detaches at once: its signals then wait in the eventfd (pending) */
+	for (unsigned int i = 0; i < n; i++) {
+		if (v[i].assigned && !want[i].on) {
+			ops->irqfd_deassign(p->vm.opaque, v[i].gsi, v[i].efd);
+			v[i].assigned = false;
+		}
+	}
+	for (unsigned int i = 0; i < n; i++)
+		nc += want[i].on && v[i].efd >= 0 &&
+		      (v[i].gsi < 0 || v[i].addr != want[i].addr || v[i].data != want[i].data);
+	if (nc) {
+		c = calloc(nc, sizeof(*c));
+		of = calloc(nc, sizeof(*of));
+		nc = 0;
+		for (unsigned int i = 0; c && of && i < n; i++) {
+			if (!want[i].on || v[i].efd < 0 ||
+			    (v[i].gsi >= 0 && v[i].addr == want[i].addr &&
+			     v[i].data == want[i].data))
+				continue;
+			c[nc] = (struct vfio_route_change){v[i].gsi, false, want[i].addr,
+							   want[i].data};
+			of[nc++] = i;
+		}
+		err = c && of ? ops->msi_routes_commit(p->vm.opaque, c, nc) : -ENOMEM;
+		if (err)
+			vfio_pci_warn(p,
+				      "cannot route %u interrupt vector(s): %s; they stay silent",
+				      nc, strerror(-err));
+		for (unsigned int k = 0; !err && k < nc; k++) {
+			struct vfio_pci_vector *x = &v[of[k]];
+
+			x->gsi = c[k].gsi;
+			x->addr = c[k].addr;
+			x->data = c[k].data;
+		}
+		free(c);
+		free(of);
+	}
+	/* after the routes: an irqfd never fires into a route KVM does not have yet */
+	for (unsigned int i = 0; i < n; i++) {
+		if (!want[i].on || v[i].assigned || v[i].gsi < 0 || v[i].efd < 0)
+			continue;
+		if (ops->irqfd_assign(p->vm.opaque, v[i].gsi, v[i].efd, -1))
+			vfio_pci_warn(p, "cannot attach vector %u to GSI %d", i, v[i].gsi);
+		else
+			v[i].assigned = true;
+	}
+}
+
+void vfio_pci_vectors_release(struct vfio_pci *p, struct vfio_pci_vector *v, unsigned int n)
+{
+	struct vfio_route_change *c = calloc(n ? n : 1, sizeof(*c));
+	unsigned int nc = 0;
+	int err = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (v[i].assigned)
+			p->vm.ops->irqfd_deassign(p->vm.opaque, v[i].gsi, v[i].efd);
+		v[i].assigned = false;
+		if (v[i].gsi >= 0 && c)
+			c[nc++] = (struct vfio_route_change){.gsi = v[i].gsi, .remove = true};
+	}
+	if (nc)
+		err = p->vm.ops->msi_routes_commit(p->vm.opaque, c, nc);
+	if (err || (!c && n))
+		vfio_pci_warn(p, "cannot remove its interrupt routes: %s",
+			      strerror(err ? -err : ENOMEM));
+	free(c);
+	for (unsigned int i = 0; i < n; i++) {
+		if (v[i].efd >= 0)
+			close(v[i].efd);
+		v[i].efd = -1;
+		v[i].gsi = -1;
+	}
 }
 
 bool vfio_pci_vector_pending(const struct vfio_pci_vector *v)
@@ -130,12 +194,17 @@ static void intx_off(struct vfio_pci *p)
 	x->enabled = false;
 }
 
+void vfio_pci_intx_follow(struct vfio_pci *p)
+{
+	vfio_pci_intx_set(p, !p->msi.enabled && !p->msix.enabled);
+}
+
 void vfio_pci_intx_set(struct vfio_pci *p, bool on)
 {
 	if (!p->intx.available)
 		return;
-	if (on && !p->intx.enabled)
-		intx_on(p);
+	if (on && !p->intx.enabled && intx_on(p))
+		vfio_pci_warn(p, "cannot turn INTx back on; the device's line stays silent");
 	else if (!on)
 		intx_off(p);
 }

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <linux/pci_regs.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -60,17 +61,28 @@ static void msi_disable(struct vfio_pci *p)
 	if (!m->enabled)
 		return;
 	vfio_pci_set_trigger(p, VFIO_PCI_MSI_IRQ_INDEX, 0, NULL);
-	for (unsigned int i = 0; i < m->nr; i++)
-		vfio_pci_vector_release(p, &m->vec[i]);
+	vfio_pci_vectors_release(p, m->vec, m->nr);
 	m->enabled = false;
 	m->nr = 0;
-	vfio_pci_intx_set(p, true);
 }
 
+static void set_qsize(struct vfio_pci *p, unsigned int qsize)
+{
+	uint16_t ctrl = (uint16_t)field(p, PCI_MSI_FLAGS, 2);
+
+	ctrl = (uint16_t)((ctrl & ~PCI_MSI_FLAGS_QSIZE) | qsize << 4);
+	vfio_pci_shadow_write(p, p->msi.cap + PCI_MSI_FLAGS, ctrl, 2);
+}
+
+/*
+ * Hand VFIO nr eventfds. A host that has fewer vectors says how many (a positive answer): the
+ * function then gets the largest power of two of them, and Multiple Message Enable says so.
+ */
 static int msi_enable(struct vfio_pci *p, unsigned int nr)
 {
 	struct vfio_pci_msi *m = &p->msi;
 	int fds[VFIO_PCI_MSI_MAX], err = 0;
+	unsigned int asked = nr;
 
 	for (unsigned int i = 0; i < nr && !err; i++) {
 		m->vec[i].efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -81,41 +93,75 @@ static int msi_enable(struct vfio_pci *p, unsigned int nr)
 	if (!err) {
 		vfio_pci_intx_set(p, false);
 		err = vfio_pci_set_trigger(p, VFIO_PCI_MSI_IRQ_INDEX, nr, fds);
+		while (err > 0 && (unsigned int)err < nr) {
+			nr = 1u << (31 - __builtin_clz((unsigned int)err));
+			err = vfio_pci_set_trigger(p, VFIO_PCI_MSI_IRQ_INDEX, nr, fds);
+		}
+		if (err > 0)
+			err = -ENOSPC; /* a count no smaller than asked: nothing to retry with */
 	}
 	if (err) {
-		for (unsigned int i = 0; i < nr; i++) {
+		for (unsigned int i = 0; i < asked; i++) {
 			if (m->vec[i].efd >= 0)
 				close(m->vec[i].efd);
 			m->vec[i].efd = -1;
 		}
-		vfio_pci_intx_set(p, true);
 		return err;
+	}
+	for (unsigned int i = nr; i < asked; i++) {
+		close(m->vec[i].efd);
+		m->vec[i].efd = -1;
+	}
+	if (nr < asked) {
+		set_qsize(p, (unsigned int)__builtin_ctz(nr));
+		vfio_pci_warn(p, "the host has %u MSI vector(s) for it; the guest asked %u", nr,
+			      asked);
 	}
 	m->enabled = true;
 	m->nr = nr;
 	return 0;
 }
 
+void vfio_pci_msi_off(struct vfio_pci *p)
+{
+	uint16_t ctrl;
+
+	if (!p->msi.present)
+		return;
+	ctrl = (uint16_t)field(p, PCI_MSI_FLAGS, 2);
+	msi_disable(p);
+	vfio_pci_shadow_write(p, p->msi.cap + PCI_MSI_FLAGS, ctrl & ~PCI_MSI_FLAGS_ENABLE, 2);
+}
+
 void vfio_pci_msi_cfg_write(struct vfio_pci *p)
 {
 	struct vfio_pci_msi *m = &p->msi;
+	struct vfio_vector_want want[VFIO_PCI_MSI_MAX];
 	uint16_t ctrl = (uint16_t)field(p, PCI_MSI_FLAGS, 2);
 	unsigned int qsize = (ctrl & PCI_MSI_FLAGS_QSIZE) >> 4;
 	uint64_t addr;
 	uint32_t data, mask = 0;
+	int err;
 
 	/* more vectors than the device offers: it gets what it offers */
 	if ((1u << (qsize > 5 ? 5 : qsize)) > m->max_vec || qsize > 5) {
 		qsize = (unsigned int)__builtin_ctz(m->max_vec);
-		ctrl = (uint16_t)((ctrl & ~PCI_MSI_FLAGS_QSIZE) | qsize << 4);
-		vfio_pci_shadow_write(p, m->cap + PCI_MSI_FLAGS, ctrl, 2);
+		set_qsize(p, qsize);
 	}
-	if ((ctrl & PCI_MSI_FLAGS_ENABLE) && !m->enabled &&
-	    (p->msix.enabled || msi_enable(p, 1u << qsize))) {
-		ctrl &= (uint16_t)~PCI_MSI_FLAGS_ENABLE;
-		vfio_pci_shadow_write(p, m->cap + PCI_MSI_FLAGS, ctrl, 2);
-	} else if (!(ctrl & PCI_MSI_FLAGS_ENABLE)) {
+	if ((ctrl & PCI_MSI_FLAGS_ENABLE) && !m->enabled) {
+		/* the last enable wins, as on a device: MSI-X goes */
+		if (p->msix.enabled)
+			vfio_pci_msix_off(p);
+		err = msi_enable(p, 1u << qsize);
+		if (err) {
+			vfio_pci_warn(p, "cannot enable MSI: %s; the device keeps INTx",
+				      strerror(-err));
+			vfio_pci_msi_off(p);
+		}
+		vfio_pci_intx_follow(p);
+	} else if (!(ctrl & PCI_MSI_FLAGS_ENABLE) && m->enabled) {
 		msi_disable(p);
+		vfio_pci_intx_follow(p);
 	}
 	if (!m->enabled)
 		return;
@@ -126,8 +172,9 @@ void vfio_pci_msi_cfg_write(struct vfio_pci *p)
 	if (m->maskable)
 		mask = field(p, m->is64 ? PCI_MSI_MASK_64 : PCI_MSI_MASK_32, 4);
 	for (unsigned int i = 0; i < m->nr; i++)
-		vfio_pci_vector_update(p, &m->vec[i], !(mask & (1u << i)), addr,
-				       (data & ~(m->nr - 1)) | i);
+		want[i] = (struct vfio_vector_want){!(mask & (1u << i)), addr,
+						    (data & ~(m->nr - 1)) | i};
+	vfio_pci_vectors_sync(p, m->vec, m->nr, want);
 }
 
 uint32_t vfio_pci_msi_pending(const struct vfio_pci *p)

@@ -180,7 +180,11 @@ struct vfio_backend_ops {
 	/* mmap [off, off + len) of the region; MAP_FAILED-free: NULL and errno on failure. */
 	void *(*region_mmap)(void *be, unsigned int index, uint64_t off, uint64_t len, int prot);
 	int (*irq_info)(void *be, unsigned int index, struct vfio_irq *out);
-	/* set is a complete struct vfio_irq_set (argsz covers its data). */
+	/*
+	 * set is a complete struct vfio_irq_set (argsz covers its data). 0, -errno, or (some
+	 * kernels, when MSI/MSI-X vectors run short) a positive count: the host could give only
+	 * that many vectors and enabled none.
+	 */
 	int (*set_irqs)(void *be, const struct vfio_irq_set *set);
 	int (*reset)(void *be); /* -ENOTSUP if unsupported */
 };
@@ -191,6 +195,15 @@ extern const struct vfio_backend_ops vfio_device_backend;
 /* ---- what the passthrough device needs from the VM ---------------------------------------------
  */
 
+struct vfio_route_change {
+	int gsi;
+	bool remove;
+	uint64_t addr;
+	uint32_t data;
+};
+
+struct vfio_pci;
+
 struct vfio_vm_ops {
 	/*
 	 * Map host memory [hva, hva + size) at guest-physical gpa (a KVM memory slot; readonly:
@@ -199,10 +212,12 @@ struct vfio_vm_ops {
 	 */
 	int (*mem_slot_add)(void *vm, uint64_t gpa, uint64_t size, void *hva, bool readonly);
 	int (*mem_slot_remove)(void *vm, int slot);
-	/* An MSI route to (addr, data): returns the GSI (>= 0) or -errno; update keeps the GSI. */
-	int (*msi_route_add)(void *vm, uint64_t addr, uint32_t data);
-	int (*msi_route_update)(void *vm, int gsi, uint64_t addr, uint32_t data);
-	void (*msi_route_free)(void *vm, int gsi);
+	/*
+	 * Change MSI routes, all in one step: each change adds a route to (addr, data) (gsi -1 in,
+	 * the new GSI out), points route gsi elsewhere, or removes it. All or nothing: on -errno
+	 * no route changed (the VM's table and KVM's agree) and new ones keep gsi -1.
+	 */
+	int (*msi_routes_commit)(void *vm, struct vfio_route_change *c, unsigned int n);
 	/* KVM_IRQFD: eventfd raises gsi; resample_fd (or -1) is signalled when the guest EOIs a
 	 * level. */
 	int (*irqfd_assign)(void *vm, int gsi, int eventfd, int resample_fd);
@@ -215,6 +230,17 @@ struct vfio_vm_ops {
 	 * always mapped.
 	 */
 	int (*dma_ready)(void *vm);
+	/*
+	 * Something the guest asked of a device that cannot be done as asked (fewer vectors than
+	 * it enabled, a route KVM refused): msg names the device. NULL: not reported.
+	 */
+	void (*warn)(void *vm, const char *msg);
+	/*
+	 * Device from stopped decoding a range (a BAR moved or went off): a BAR of another device
+	 * that wanted that place may be decoded now (vfio_pci_bars_retry). Called without any
+	 * device lock held. NULL: single-device VM.
+	 */
+	void (*bar_space_freed)(void *vm, struct vfio_pci *from);
 };
 
 struct vfio_vm {
@@ -228,12 +254,16 @@ struct vfio_vm {
 	 * before its driver turns bus mastering on, which waits for the mapping (ops->dma_ready).
 	 */
 	bool map_in_background;
+	/*
+	 * Guest-physical ranges [start, end) no BAR is decoded over: what the platform keeps there
+	 * (IOAPIC, LAPIC and MSI window, firmware) would be hidden by a memory slot.
+	 */
+	const uint64_t (*reserved)[2];
+	unsigned int nr_reserved;
 };
 
 /* ---- the passthrough PCI device -----------------------------------------------------------------
  */
-
-struct vfio_pci;
 
 struct vfio_pci_params {
 	const char *name;   /* "0000:01:00.0": in messages and I/O bus range names */
@@ -260,6 +290,8 @@ uint32_t vfio_pci_config_size(const struct vfio_pci *p);
  */
 void vfio_pci_config_read(struct vfio_pci *p, uint32_t off, void *data, unsigned int len);
 void vfio_pci_config_write(struct vfio_pci *p, uint32_t off, const void *data, unsigned int len);
+/* Decode the BARs that wait for a range another device held (see bar_space_freed). */
+void vfio_pci_bars_retry(struct vfio_pci *p);
 
 /* ---- assignment: everything `vfvm run --vfio` needs, opened and undone as one
  * ---------------------- */

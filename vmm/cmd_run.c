@@ -56,12 +56,16 @@ static int build(struct run *r, struct errbuf *err)
 		return ret;
 	/* passthrough devices: their errors come before the guest starts, the devices untouched */
 	if (r->opt.nr_vfio) {
+		const uint64_t(*reserved)[2];
+		unsigned int nr_reserved = machine_mmio_reserved(r->machine, &reserved);
+
 		managed_init(&r->managed, &r->host, &sysfs_ops_real);
 		r->managed_ready = true;
 		if (managed_bind_all(&r->managed, r->opt.vfio_args, r->opt.nr_vfio, err))
 			return EXIT_RUNTIME;
 		if (vm_vfio_attach(&r->vfio, &r->vm, machine_pci(r->machine), r->opt.vfio,
-				   r->opt.nr_vfio, machine_intx_gsi(r->machine), err))
+				   r->opt.nr_vfio, machine_intx_gsi(r->machine), reserved,
+				   nr_reserved, err))
 			return EXIT_RUNTIME;
 		r->vfio_ready = true;
 	}

@@ -47,6 +47,8 @@ int machine_setup(struct machine *m, struct vm *vm, struct errbuf *err);
 /* The PCI bus passthrough functions go on, and how their INTx pins reach the irqchip. */
 struct pci_bus *machine_pci(struct machine *m);
 vm_vfio_intx_fn machine_intx_gsi(struct machine *m);
+/* Guest-physical ranges [start, end) the platform keeps, where no PCI BAR may be decoded. */
+unsigned int machine_mmio_reserved(struct machine *m, const uint64_t (**ranges)[2]);
 
 /*
  * Once every PCI function is in place: load what the guest boots (kernel, or firmware and its

@@ -240,63 +240,53 @@ struct irq_line vm_irq_line(struct vm *vm, unsigned int gsi)
 }
 
 /* Under vm->lock: hand the table to KVM. */
-static int push_routes(struct vm *vm)
+static int push_routes(void *ctx, const struct kvm_irq_routing *table)
 {
-	if (ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, vm->routes.table))
+	struct vm *vm = ctx;
+
+	if (ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, table))
 		return -errno;
 	vm->routes_set = true;
 	return 0;
 }
 
-int vm_msi_route_add(struct vm *vm, uint64_t addr, uint32_t data, unsigned int *gsi)
-{
-	return vm_msi_route_add_devid(vm, addr, data, -1, gsi);
-}
-
-int vm_msi_route_add_devid(struct vm *vm, uint64_t addr, uint32_t data, int devid,
-			   unsigned int *gsi)
+int vm_msi_routes_commit(struct vm *vm, struct gsi_route_change *c, unsigned int n)
 {
 	int r;
 
 	if (!vm->routes.table)
 		return -ENOTSUP;
+	/* only an irqchip that translates by device ID (a GICv3 ITS) gets one */
+	for (unsigned int i = 0; !vm->msi_devid && i < n; i++)
+		c[i].devid = -1;
 	pthread_mutex_lock(&vm->lock);
-	r = gsi_routes_add_msi_devid(&vm->routes, addr, data, vm->msi_devid ? devid : -1, gsi);
-	if (!r) {
-		r = push_routes(vm);
-		if (r)
-			gsi_routes_remove_msi(&vm->routes, *gsi);
-	}
+	r = gsi_routes_commit(&vm->routes, c, n, push_routes, vm);
 	pthread_mutex_unlock(&vm->lock);
+	return r;
+}
+
+int vm_msi_route_add(struct vm *vm, uint64_t addr, uint32_t data, unsigned int *gsi)
+{
+	struct gsi_route_change c = {.gsi = -1, .addr = addr, .data = data, .devid = -1};
+	int r = vm_msi_routes_commit(vm, &c, 1);
+
+	if (!r)
+		*gsi = (unsigned int)c.gsi;
 	return r;
 }
 
 int vm_msi_route_update(struct vm *vm, unsigned int gsi, uint64_t addr, uint32_t data)
 {
-	int r;
+	struct gsi_route_change c = {.gsi = (int)gsi, .addr = addr, .data = data, .devid = -1};
 
-	if (!vm->routes.table)
-		return -ENOTSUP;
-	pthread_mutex_lock(&vm->lock);
-	r = gsi_routes_update_msi(&vm->routes, gsi, addr, data);
-	if (!r)
-		r = push_routes(vm);
-	pthread_mutex_unlock(&vm->lock);
-	return r;
+	return gsi > INT32_MAX ? -ENOENT : vm_msi_routes_commit(vm, &c, 1);
 }
 
 int vm_msi_route_remove(struct vm *vm, unsigned int gsi)
 {
-	int r;
+	struct gsi_route_change c = {.gsi = (int)gsi, .remove = true, .devid = -1};
 
-	if (!vm->routes.table)
-		return -ENOTSUP;
-	pthread_mutex_lock(&vm->lock);
-	r = gsi_routes_remove_msi(&vm->routes, gsi);
-	if (!r)
-		r = push_routes(vm);
-	pthread_mutex_unlock(&vm->lock);
-	return r;
+	return gsi > INT32_MAX ? -ENOENT : vm_msi_routes_commit(vm, &c, 1);
 }
 
 int vm_signal_msi(struct vm *vm, uint64_t addr, uint32_t data)

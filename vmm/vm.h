@@ -121,11 +121,13 @@ int vm_unmap_host_memory(struct vm *vm, unsigned int slot);
 /* Drive a wired interrupt line (GSI 0-23) to level. */
 int vm_set_irq_level(struct vm *vm, unsigned int gsi, bool level);
 
-/* MSI routes: a GSI whose irqfd or KVM_SIGNAL_MSI delivers the message (addr, data). */
+/*
+ * MSI routes: a GSI whose irqfd or KVM_SIGNAL_MSI delivers the message (addr, data). A batch of
+ * changes reaches KVM in one KVM_SET_GSI_ROUTING, all or nothing (gsi_routes_commit). A new
+ * route's devid (a requester ID: bus << 8 | devfn) is kept only when vm->msi_devid, else set -1.
+ */
+int vm_msi_routes_commit(struct vm *vm, struct gsi_route_change *c, unsigned int n);
 int vm_msi_route_add(struct vm *vm, uint64_t addr, uint32_t data, unsigned int *gsi);
-/* The same from device devid (a requester ID: bus << 8 | devfn), when the irqchip wants it. */
-int vm_msi_route_add_devid(struct vm *vm, uint64_t addr, uint32_t data, int devid,
-			   unsigned int *gsi);
 int vm_msi_route_update(struct vm *vm, unsigned int gsi, uint64_t addr, uint32_t data);
 int vm_msi_route_remove(struct vm *vm, unsigned int gsi);
 

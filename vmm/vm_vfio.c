@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <linux/kvm.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -30,24 +32,45 @@ static int op_slot_remove(void *opaque, int slot)
 	return vm_unmap_host_memory(vm_of(opaque), (unsigned int)slot);
 }
 
-static int op_route_add(void *opaque, uint64_t addr, uint32_t data)
+static int op_routes_commit(void *opaque, struct vfio_route_change *c, unsigned int n)
 {
-	struct vm_vfio_slot *slot = opaque;
-	unsigned int gsi;
-	/* functions sit on bus 0: the requester ID is the devfn */
-	int r = vm_msi_route_add_devid(vm_of(opaque), addr, data, slot->devfn, &gsi);
+	const struct vm_vfio_slot *slot = opaque;
+	struct gsi_route_change *g = calloc(n ? n : 1, sizeof(*g));
+	int r;
 
-	return r ? r : (int)gsi;
+	if (!g)
+		return -ENOMEM;
+	/*
+	 * Functions sit on bus 0: the requester ID is the devfn (-1 for the assignment's own
+	 * opaque). The VM keeps it only if its irqchip wants one.
+	 */
+	for (unsigned int i = 0; i < n; i++)
+		g[i] = (struct gsi_route_change){.gsi = c[i].gsi,
+						 .remove = c[i].remove,
+						 .addr = c[i].addr,
+						 .data = c[i].data,
+						 .devid = slot->devfn};
+	r = vm_msi_routes_commit(vm_of(opaque), g, n);
+	for (unsigned int i = 0; !r && i < n; i++)
+		c[i].gsi = g[i].gsi;
+	free(g);
+	return r;
 }
 
-static int op_route_update(void *opaque, int gsi, uint64_t addr, uint32_t data)
+static void op_warn(void *opaque, const char *msg)
 {
-	return vm_msi_route_update(vm_of(opaque), (unsigned int)gsi, addr, data);
+	(void)opaque;
+	fprintf(stderr, "vfvm: %s\n", msg);
 }
 
-static void op_route_free(void *opaque, int gsi)
+/* A device gave up a BAR range: the others' BARs that wanted it are decoded now. */
+static void op_bar_space_freed(void *opaque, struct vfio_pci *from)
 {
-	vm_msi_route_remove(vm_of(opaque), (unsigned int)gsi);
+	struct vm_vfio *v = ((struct vm_vfio_slot *)opaque)->owner;
+
+	for (unsigned int i = 0; i < v->nr_slots; i++)
+		if (v->slots[i].pci && v->slots[i].pci != from)
+			vfio_pci_bars_retry(v->slots[i].pci);
 }
 
 static int op_irqfd_assign(void *opaque, int gsi, int fd, int resample_fd)
@@ -96,9 +119,9 @@ static const struct vfio_vm_ops vm_vfio_ops = {
 	.dma_ready = op_dma_ready,
 	.mem_slot_add = op_slot_add,
 	.mem_slot_remove = op_slot_remove,
-	.msi_route_add = op_route_add,
-	.msi_route_update = op_route_update,
-	.msi_route_free = op_route_free,
+	.msi_routes_commit = op_routes_commit,
+	.warn = op_warn,
+	.bar_space_freed = op_bar_space_freed,
 	.irqfd_assign = op_irqfd_assign,
 	.irqfd_deassign = op_irqfd_deassign,
 	.kvm_vfio_group_add = op_group_add,
@@ -127,13 +150,16 @@ static void cfg_write(void *opaque, unsigned int off, uint32_t val, unsigned int
 static const struct pci_dev_ops vm_vfio_pci_ops = {.cfg_read = cfg_read, .cfg_write = cfg_write};
 
 int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const char *const *addrs,
-		   unsigned int n, vm_vfio_intx_fn intx_gsi, struct errbuf *e)
+		   unsigned int n, vm_vfio_intx_fn intx_gsi, const uint64_t (*reserved)[2],
+		   unsigned int nr_reserved, struct errbuf *e)
 {
 	struct vfio_vm vvm = {.ops = &vm_vfio_ops,
 			      .opaque = &v->all,
 			      .bus = &vm->bus,
 			      .mem = &vm->mem,
-			      .map_in_background = true};
+			      .map_in_background = true,
+			      .reserved = reserved,
+			      .nr_reserved = nr_reserved};
 	int err;
 
 	memset(v, 0, sizeof(*v));

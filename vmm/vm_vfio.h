@@ -32,11 +32,13 @@ typedef unsigned int (*vm_vfio_intx_fn)(unsigned int slot, unsigned int pin);
 
 /*
  * Assign the devices (addresses as the user wrote them) to vm, whose RAM is allocated: DMA maps,
- * one PCI function each on bus at the first free slot, INTx on intx_gsi(slot, pin). Before any
- * vCPU runs. On failure everything is undone and the errbuf names the device and what to do.
+ * one PCI function each on bus at the first free slot, INTx on intx_gsi(slot, pin), no BAR
+ * decoded over the platform's reserved guest-physical ranges [start, end). Before any vCPU runs.
+ * On failure everything is undone and the errbuf names the device and what to do.
  */
 int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const char *const *addrs,
-		   unsigned int n, vm_vfio_intx_fn intx_gsi, struct errbuf *e);
+		   unsigned int n, vm_vfio_intx_fn intx_gsi, const uint64_t (*reserved)[2],
+		   unsigned int nr_reserved, struct errbuf *e);
 /* After the vCPUs stopped: remove the functions, reset the devices, unmap, close. */
 void vm_vfio_detach(struct vm_vfio *v);
 

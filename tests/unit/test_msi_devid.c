@@ -105,12 +105,70 @@ static void runs_out(void **state)
 	gsi_routes_destroy(&r);
 }
 
+static int push_result;
+
+static int push(void *ctx, const struct kvm_irq_routing *t)
+{
+	(void)ctx;
+	(void)t;
+	return push_result;
+}
+
+/* Batched changes: a new route carries its device ID, a refused batch gives the old one back. */
+static void commit_keeps_device_ids(void **state)
+{
+	struct gsi_route_change c[2];
+	struct gsi_routes r;
+	unsigned int a;
+
+	(void)state;
+	assert_int_equal(gsi_routes_init_gic(&r, 1024, ARM64_NR_SPIS), 0);
+	assert_int_equal(gsi_routes_add_msi_devid(&r, ITS_TRANSLATER, 5, 0x18, &a), 0);
+
+	c[0] = (struct gsi_route_change){
+		.gsi = -1, .addr = ITS_TRANSLATER, .data = 7, .devid = 0x21};
+	push_result = 0;
+	assert_int_equal(gsi_routes_commit(&r, c, 1, push, NULL), 0);
+	assert_int_equal(c[0].gsi, (int)a + 1);
+	assert_int_equal(route(&r, a + 1)->flags, KVM_MSI_VALID_DEVID);
+	assert_int_equal(route(&r, a + 1)->u.msi.devid, 0x21);
+
+	/* a removal and a move, refused by KVM: both routes are back, device IDs included */
+	c[0] = (struct gsi_route_change){.gsi = (int)a, .remove = true, .devid = -1};
+	c[1] = (struct gsi_route_change){
+		.gsi = (int)a + 1, .addr = ITS_TRANSLATER, .data = 8, .devid = -1};
+	push_result = -EINVAL;
+	assert_int_equal(gsi_routes_commit(&r, c, 2, push, NULL), -EINVAL);
+	assert_non_null(route(&r, a));
+	assert_int_equal(route(&r, a)->flags, KVM_MSI_VALID_DEVID);
+	assert_int_equal(route(&r, a)->u.msi.devid, 0x18);
+	assert_int_equal(route(&r, a)->u.msi.data, 5);
+	assert_int_equal(route(&r, a + 1)->u.msi.devid, 0x21);
+	assert_int_equal(route(&r, a + 1)->u.msi.data, 7);
+
+	/* accepted: the move keeps the device ID although the change carries none */
+	push_result = 0;
+	assert_int_equal(gsi_routes_commit(&r, c, 2, push, NULL), 0);
+	assert_null(route(&r, a));
+	assert_int_equal(route(&r, a + 1)->u.msi.data, 8);
+	assert_int_equal(route(&r, a + 1)->u.msi.devid, 0x21);
+
+	/* a device ID beyond 16 bits fails the batch, leaving nothing behind */
+	c[0] = (struct gsi_route_change){
+		.gsi = -1, .addr = ITS_TRANSLATER, .data = 1, .devid = 0x10000};
+	assert_int_equal(gsi_routes_commit(&r, c, 1, push, NULL), -EINVAL);
+	assert_int_equal(c[0].gsi, -1);
+	assert_int_equal(r.table->nr, ARM64_NR_SPIS + 1);
+	gsi_routes_destroy(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(wired_spis),
 		cmocka_unit_test(msi_with_device_id),
 		cmocka_unit_test(runs_out),
+		cmocka_unit_test(commit_keeps_device_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,13 @@
 
 #include "vfio/pci_dev.h"
 #include "vfio_sim.h"
+#ifdef __aarch64__
+#include "vmm/arm64/arm64.h"
+#define platform_mmio_reserved arm64_mmio_reserved
+#else
+#include "vmm/x86/x86.h"
+#define platform_mmio_reserved x86_mmio_reserved
+#endif
 
 #define KIB 1024ULL
 #define MIB (1024ULL * KIB)
@@ -21,6 +28,8 @@ struct fx {
 	struct vfio_pci *pci;
 };
 
+static bool platform_reserved; /* the next fx_new's VM keeps what the platform keeps */
+
 static struct fx *fx_new(void (*build)(struct sim_pci *))
 {
 	static struct fx f;
@@ -30,6 +39,9 @@ static struct fx *fx_new(void (*build)(struct sim_pci *))
 	sim_init(&f.sim, 0x8086, 0x10d3, 256);
 	build(&f.sim);
 	rec_vm_init(&f.vm);
+	if (platform_reserved)
+		f.vm.vm.nr_reserved = platform_mmio_reserved(&f.vm.vm.reserved);
+	platform_reserved = false;
 	if (vfio_pci_create(&f.pci, &sim_ops, &f.sim, &f.vm.vm, &params, &e))
 		fail_msg("create: %s", e.msg);
 	return &f;
@@ -170,10 +182,11 @@ static void decode_enables_and_relocation(void **state)
 	/* an I/O BAR beyond the 64 KiB port space is not decoded */
 	cfg_wr(f->pci, PCI_BASE_ADDRESS_2, 0x20000, 4);
 	assert_int_equal(f->vm.bus.nr[IO_SPACE_PIO], 0);
-	/* sizing with decode on: like hardware, the BAR answers at the sizing pattern meanwhile */
+	/* sizing with decode on: a 32-bit BAR that reaches 4 GiB is not decoded (as on QEMU) */
 	cfg_wr(f->pci, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
 	cfg_wr(f->pci, PCI_BASE_ADDRESS_0, 0xffffffff, 4);
-	assert_non_null(rec_slot_at(&f->vm, 0xfffe0000));
+	assert_null(rec_slot_at(&f->vm, 0xfffe0000));
+	assert_null(io_bus_name(&f->vm.bus, IO_SPACE_MMIO, 0xfffe0000));
 	assert_null(io_bus_name(&f->vm.bus, IO_SPACE_MMIO, 0xfd000000));
 	fx_free(f);
 }
@@ -300,6 +313,102 @@ static void bar_over_another_device_is_not_decoded(void **state)
 	fx_free(f);
 }
 
+/* Two BARs trading places, in the order a guest writes them: each ends up decoded. */
+static void bars_swapping_addresses(void **state)
+{
+	struct fx *f = fx_new(build_e1000e);
+	const uint64_t a = 0xfe000000, b = 0xfe020000;
+	const struct rec_slot *s;
+	uint32_t v;
+	(void)state;
+
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_0, (uint32_t)a, 4);
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_1, (uint32_t)b, 4);
+	cfg_wr(f->pci, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	assert_int_equal(rec_nr_slots(&f->vm), 2);
+	/* with decoding on: BAR0 onto BAR1's place first, then BAR1 onto BAR0's old one */
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_0, (uint32_t)b, 4);
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_1, (uint32_t)a, 4);
+	s = rec_slot_at(&f->vm, b);
+	assert_non_null(s);
+	memcpy(&v, (char *)s->hva + 0x40, 4);
+	assert_int_equal(v, sim_region_u32(&f->sim, 0, 0x40));
+	s = rec_slot_at(&f->vm, a);
+	assert_non_null(s);
+	memcpy(&v, (char *)s->hva + 0x40, 4);
+	assert_int_equal(v, sim_region_u32(&f->sim, 1, 0x40));
+	assert_int_equal(io_bus_access(&f->vm.bus, IO_SPACE_MMIO, b + 0x40, &v, 4, false), 0);
+	assert_string_equal(io_bus_name(&f->vm.bus, IO_SPACE_MMIO, b), "0000:00:02.0 BAR0");
+	fx_free(f);
+}
+
+/* A BAR blocked by another passthrough device appears once that device moves away. */
+static void blocked_bar_follows_another_devices_move(void **state)
+{
+	struct vfio_pci_params params = {.name = "0000:00:03.0", .intx_gsi = -1, .page_size = 4096};
+	struct fx *f = fx_new(build_e1000e);
+	struct sim_pci sim2;
+	struct vfio_pci *p2;
+	struct errbuf e = {""};
+	(void)state;
+
+	sim_init(&sim2, 0x8086, 0x10d3, 256);
+	build_e1000e(&sim2);
+	assert_int_equal(vfio_pci_create(&p2, &sim_ops, &sim2, &f->vm.vm, &params, &e), 0);
+	rec_vm_add_pci(&f->vm, f->pci);
+	rec_vm_add_pci(&f->vm, p2);
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_0, 0xfe000000, 4);
+	cfg_wr(f->pci, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	cfg_wr(p2, PCI_BASE_ADDRESS_0, 0xfe000000, 4);
+	cfg_wr(p2, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	assert_string_equal(io_bus_name(&f->vm.bus, IO_SPACE_MMIO, 0xfe000000),
+			    "0000:00:02.0 BAR0");
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_0, 0xfd000000, 4);
+	assert_string_equal(io_bus_name(&f->vm.bus, IO_SPACE_MMIO, 0xfe000000),
+			    "0000:00:03.0 BAR0");
+	assert_non_null(rec_slot_at(&f->vm, 0xfe000000));
+	assert_non_null(rec_slot_at(&f->vm, 0xfd000000));
+	vfio_pci_destroy(p2);
+	sim_fini(&sim2);
+	f->vm.nr_pcis = 0;
+	fx_free(f);
+}
+
+#ifdef __aarch64__
+/*
+ * The GIC's distributor, ITS and redistributors, the UART, a BAR reaching into the PCI I/O
+ * window, ECAM's start and end (the BAR is 128 KiB).
+ */
+static const uint64_t bad[] = {0x08000000, 0x08080000, 0x080a0000, 0x09000000,
+			       0x3efe0000, 0x3f000000, 0x3ffe0000};
+static const uint64_t good = 0x10000000; /* the 32-bit BAR window's start */
+#else
+static const uint64_t bad[] = {0xfec00000, 0xfee00000, 0xfee80000, 0xfffc0000};
+static const uint64_t good = 0xfebe0000; /* just below the IOAPIC */
+#endif
+
+/*
+ * Addresses the platform keeps: a BAR there would hide the IOAPIC, the LAPIC or the firmware
+ * (x86), the GIC, the UART or ECAM (arm64).
+ */
+static void bars_over_platform_ranges_are_not_decoded(void **state)
+{
+	struct fx *f;
+	(void)state;
+
+	platform_reserved = true; /* what `vfvm run` hands the devices */
+	f = fx_new(build_e1000e);
+	cfg_wr(f->pci, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cfg_wr(f->pci, PCI_BASE_ADDRESS_0, (uint32_t)bad[i], 4);
+		assert_int_equal(rec_nr_slots(&f->vm), 0);
+		assert_int_equal(f->vm.bus.nr[IO_SPACE_MMIO], 0);
+	}
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_0, (uint32_t)good, 4);
+	assert_non_null(rec_slot_at(&f->vm, good));
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +419,9 @@ int main(void)
 		cmocka_unit_test(sparse_areas_become_pieces),
 		cmocka_unit_test(rom_bar),
 		cmocka_unit_test(bar_over_another_device_is_not_decoded),
+		cmocka_unit_test(bars_swapping_addresses),
+		cmocka_unit_test(blocked_bar_follows_another_devices_move),
+		cmocka_unit_test(bars_over_platform_ranges_are_not_decoded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

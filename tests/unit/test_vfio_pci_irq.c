@@ -139,9 +139,9 @@ static void msix_enable_routes_and_masks(void **state)
 
 	cfg_wr(f->pci, MSIX_CAP + PCI_MSIX_FLAGS, PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL,
 	       2);
-	/* INTx off, then one eventfd per vector handed to VFIO; nothing routed while masked */
+	/* INTx off, then VFIO gets the vectors unmasked so far (none: one); nothing routed */
 	assert_int_equal(f->sim.nr_trigger[VFIO_PCI_INTX_IRQ_INDEX], 0);
-	assert_int_equal(f->sim.nr_trigger[VFIO_PCI_MSIX_IRQ_INDEX], 5);
+	assert_int_equal(f->sim.nr_trigger[VFIO_PCI_MSIX_IRQ_INDEX], 1);
 	assert_int_equal(rec_nr_irqfds(&f->vm), 0);
 	assert_int_equal(cfg_rd(f->pci, MSIX_CAP + PCI_MSIX_FLAGS, 2),
 			 PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL | 4);
@@ -192,7 +192,9 @@ static void masked_vectors_show_pending_in_the_pba(void **state)
 
 	cfg_wr(f->pci, MSIX_CAP + PCI_MSIX_FLAGS, PCI_MSIX_FLAGS_ENABLE, 2);
 	msix_entry(f, 1, 0xfee00000, 0x30, false);
-	msix_entry(f, 3, 0xfee00000, 0x31, true);
+	/* vector 3 used once (VFIO signals it now), then masked */
+	msix_entry(f, 3, 0xfee00000, 0x31, false);
+	mmio_w32(f, TABLE + 48 + PCI_MSIX_ENTRY_VECTOR_CTRL, 1);
 	assert_int_equal(mmio_r32(f, PBA), 0);
 	/* an unmasked vector's signal goes to KVM: never pending here */
 	assert_true(sim_fire(&f->sim, VFIO_PCI_MSIX_IRQ_INDEX, 1));
@@ -286,11 +288,6 @@ static void msi_multiple_vectors_and_masking(void **state)
 	cfg_wr(f->pci, MSI_CAP + PCI_MSI_ADDRESS_LO, 0xfee0f000, 4);
 	assert_true(f->vm.routes[gsi[3]].addr == 0xfee0f000);
 
-	/* MSI-X cannot be enabled on top of MSI: the bit does not stick */
-	cfg_wr(f->pci, MSIX_CAP + PCI_MSIX_FLAGS, PCI_MSIX_FLAGS_ENABLE, 2);
-	assert_int_equal(cfg_rd(f->pci, MSIX_CAP + PCI_MSIX_FLAGS, 2) & PCI_MSIX_FLAGS_ENABLE, 0);
-	assert_int_equal(f->sim.nr_trigger[VFIO_PCI_MSIX_IRQ_INDEX], 0);
-
 	cfg_wr(f->pci, MSI_CAP + PCI_MSI_FLAGS, 0, 2);
 	assert_int_equal(f->sim.nr_trigger[VFIO_PCI_MSI_IRQ_INDEX], 0);
 	assert_int_equal(rec_nr_routes(&f->vm), 0);
@@ -310,6 +307,184 @@ static void msi_asking_too_many_vectors_gets_what_is_offered(void **state)
 	fx_free(f);
 }
 
+/* MSI-X enabled on top of MSI wins, as on a device, and the other way round. */
+static void last_enable_wins(void **state)
+{
+	struct fx *f = fx_new(INTX_GSI);
+	(void)state;
+
+	cfg_wr(f->pci, MSI_CAP + PCI_MSI_ADDRESS_LO, 0xfee00000, 4);
+	cfg_wr(f->pci, MSI_CAP + PCI_MSI_DATA_64, 0x4023, 2);
+	cfg_wr(f->pci, MSI_CAP + PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE, 2);
+	assert_int_equal(f->sim.nr_trigger[VFIO_PCI_MSI_IRQ_INDEX], 1);
+	assert_int_equal(rec_nr_routes(&f->vm), 1);
+
+	cfg_wr(f->pci, MSIX_CAP + PCI_MSIX_FLAGS, PCI_MSIX_FLAGS_ENABLE, 2);
+	assert_int_equal(cfg_rd(f->pci, MSIX_CAP + PCI_MSIX_FLAGS, 2) & PCI_MSIX_FLAGS_ENABLE,
+			 PCI_MSIX_FLAGS_ENABLE);
+	assert_int_equal(cfg_rd(f->pci, MSI_CAP + PCI_MSI_FLAGS, 2) & PCI_MSI_FLAGS_ENABLE, 0);
+	assert_int_equal(f->sim.nr_trigger[VFIO_PCI_MSI_IRQ_INDEX], 0);
+	assert_true(f->sim.nr_trigger[VFIO_PCI_MSIX_IRQ_INDEX] > 0);
+	assert_int_equal(f->sim.nr_trigger[VFIO_PCI_INTX_IRQ_INDEX], 0);
+	assert_int_equal(rec_nr_routes(&f->vm), 0); /* MSI's route went with it */
+	msix_entry(f, 1, 0xfee01000, 0x4041, false);
+	assert_non_null(msix_irqfd(f, 1));
+	assert_int_equal(rec_nr_irqfds(&f->vm), 1);
+
+	/* and back: MSI wins over MSI-X */
+	cfg_wr(f->pci, MSI_CAP + PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE, 2);
+	assert_int_equal(cfg_rd(f->pci, MSI_CAP + PCI_MSI_FLAGS, 2) & PCI_MSI_FLAGS_ENABLE,
+			 PCI_MSI_FLAGS_ENABLE);
+	assert_int_equal(cfg_rd(f->pci, MSIX_CAP + PCI_MSIX_FLAGS, 2) & PCI_MSIX_FLAGS_ENABLE, 0);
+	assert_int_equal(f->sim.nr_trigger[VFIO_PCI_MSIX_IRQ_INDEX], 0);
+	assert_int_equal(f->sim.nr_trigger[VFIO_PCI_MSI_IRQ_INDEX], 1);
+	assert_int_equal(rec_nr_routes(&f->vm), 1);
+	assert_int_equal(rec_nr_irqfds(&f->vm), 1);
+	assert_int_equal(f->vm.warnings, 0);
+
+	/* a refusal by the host is said out loud, and INTx stays the device's interrupt */
+	cfg_wr(f->pci, MSI_CAP + PCI_MSI_FLAGS, 0, 2);
+	f->sim.irqs[VFIO_PCI_MSIX_IRQ_INDEX].count = 0;
+	cfg_wr(f->pci, MSIX_CAP + PCI_MSIX_FLAGS, PCI_MSIX_FLAGS_ENABLE, 2);
+	assert_int_equal(f->vm.warnings, 1);
+	assert_non_null(strstr(f->vm.last_warning, "0000:00:02.0"));
+	assert_non_null(strstr(f->vm.last_warning, "MSI-X"));
+	assert_int_equal(f->sim.nr_trigger[VFIO_PCI_INTX_IRQ_INDEX], 1);
+	f->sim.irqs[VFIO_PCI_MSIX_IRQ_INDEX].count = 5;
+	fx_free(f);
+}
+
+/* The host grants fewer MSI vectors than asked (a positive SET_IRQS answer): MME says how many. */
+static void msi_partial_grant_uses_fewer_vectors(void **state)
+{
+	struct fx *f = fx_new(INTX_GSI);
+	(void)state;
+
+	f->sim.grant[VFIO_PCI_MSI_IRQ_INDEX] = 3;
+	cfg_wr(f->pci, MSI_CAP + PCI_MSI_ADDRESS_LO, 0xfee00000, 4);
+	cfg_wr(f->pci, MSI_CAP + PCI_MSI_DATA_64, 0x4020, 2);
+	cfg_wr(f->pci, MSI_CAP + PCI_MSI_FLAGS, PCI_MSI_FLAGS_ENABLE | (3 << 4), 2); /* 8 */
+	assert_int_equal(cfg_rd(f->pci, MSI_CAP + PCI_MSI_FLAGS, 2) & PCI_MSI_FLAGS_ENABLE,
+			 PCI_MSI_FLAGS_ENABLE);
+	/* a power of two: 2 */
+	assert_int_equal((cfg_rd(f->pci, MSI_CAP + PCI_MSI_FLAGS, 2) & PCI_MSI_FLAGS_QSIZE) >> 4,
+			 1);
+	assert_int_equal(f->sim.nr_trigger[VFIO_PCI_MSI_IRQ_INDEX], 2);
+	assert_int_equal(rec_nr_routes(&f->vm), 2);
+	assert_int_equal(f->sim.nr_trigger[VFIO_PCI_INTX_IRQ_INDEX], 0);
+	assert_int_equal(f->vm.warnings, 1);
+	fx_free(f);
+}
+
+/* MSI-X asks VFIO for the vectors the guest unmasks, and grows when it unmasks more. */
+static void msix_asks_for_unmasked_vectors_and_grows(void **state)
+{
+	struct fx *f = fx_new(-1);
+	uint64_t one = 1;
+	(void)state;
+
+	cfg_wr(f->pci, MSIX_CAP + PCI_MSIX_FLAGS, PCI_MSIX_FLAGS_ENABLE, 2);
+	assert_int_equal(f->sim.nr_trigger[VFIO_PCI_MSIX_IRQ_INDEX], 1);
+	msix_entry(f, 2, 0xfee01000, 0x4042, false);
+	assert_int_equal(f->sim.nr_trigger[VFIO_PCI_MSIX_IRQ_INDEX], 3);
+	assert_non_null(msix_irqfd(f, 2));
+	msix_entry(f, 0, 0xfee01000, 0x4040, false);
+	assert_int_equal(f->sim.nr_trigger[VFIO_PCI_MSIX_IRQ_INDEX], 3);
+	assert_non_null(msix_irqfd(f, 0));
+	assert_non_null(msix_irqfd(f, 2));
+	/* a masked vector's signal waits in its eventfd, across the growth too */
+	msix_entry(f, 1, 0xfee01000, 0x4041, true);
+	assert_true(sim_fire(&f->sim, VFIO_PCI_MSIX_IRQ_INDEX, 1));
+	f->sim.grant[VFIO_PCI_MSIX_IRQ_INDEX] = 4;
+	/* the host has only 4: vector 4 cannot be given, and the guest is told why */
+	msix_entry(f, 4, 0xfee01000, 0x4044, false);
+	assert_int_equal(f->sim.nr_trigger[VFIO_PCI_MSIX_IRQ_INDEX], 4);
+	assert_int_equal(f->vm.warnings, 1);
+	assert_null(msix_irqfd(f, 4));
+	assert_non_null(msix_irqfd(f, 0));
+	assert_non_null(msix_irqfd(f, 2));
+	assert_int_equal(mmio_r32(f, PBA), 1u << 1);
+	(void)one;
+	fx_free(f);
+}
+
+/* A write that unmasks every vector costs one route push, not one per vector. */
+static void function_mask_toggle_is_one_push(void **state)
+{
+	struct fx *f;
+	unsigned int pushes;
+	(void)state;
+
+	f = fx_new(-1);
+	cfg_wr(f->pci, MSIX_CAP + PCI_MSIX_FLAGS, PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL,
+	       2);
+	for (unsigned int i = 0; i < 5; i++)
+		msix_entry(f, i, 0xfee01000, 0x4040 + i, false);
+	pushes = f->vm.pushes;
+	cfg_wr(f->pci, MSIX_CAP + PCI_MSIX_FLAGS, PCI_MSIX_FLAGS_ENABLE, 2);
+	assert_int_equal(rec_nr_irqfds(&f->vm), 5);
+	assert_int_equal(f->vm.pushes - pushes, 1);
+	pushes = f->vm.pushes;
+	/* masking detaches irqfds and changes no route */
+	cfg_wr(f->pci, MSIX_CAP + PCI_MSIX_FLAGS, PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL,
+	       2);
+	assert_int_equal(rec_nr_irqfds(&f->vm), 0);
+	assert_true(f->vm.pushes - pushes <= 1);
+	pushes = f->vm.pushes;
+	cfg_wr(f->pci, MSIX_CAP + PCI_MSIX_FLAGS, 0, 2);
+	assert_int_equal(rec_nr_routes(&f->vm), 0);
+	assert_true(f->vm.pushes - pushes <= 1);
+	fx_free(f);
+}
+
+/* A route push KVM refuses: the vector stays unrouted, the guest is told, a retry works. */
+static void failed_route_push_is_undone(void **state)
+{
+	struct fx *f = fx_new(-1);
+	(void)state;
+
+	cfg_wr(f->pci, MSIX_CAP + PCI_MSIX_FLAGS, PCI_MSIX_FLAGS_ENABLE, 2);
+	f->vm.fail_push = true;
+	msix_entry(f, 0, 0xfee01000, 0x4040, false);
+	assert_null(msix_irqfd(f, 0));
+	assert_int_equal(rec_nr_routes(&f->vm), 0);
+	assert_true(f->vm.warnings >= 1);
+	f->vm.fail_push = false;
+	mmio_w32(f, TABLE + PCI_MSIX_ENTRY_VECTOR_CTRL, 0);
+	assert_non_null(msix_irqfd(f, 0));
+	assert_int_equal(f->vm.routes[msix_irqfd(f, 0)->gsi].data, 0x4040);
+	/* a failed retarget keeps the old route, in the VM and in the device's view */
+	f->vm.fail_push = true;
+	mmio_w32(f, TABLE + PCI_MSIX_ENTRY_DATA, 0x4050);
+	assert_int_equal(f->vm.routes[msix_irqfd(f, 0)->gsi].data, 0x4040);
+	f->vm.fail_push = false;
+	mmio_w32(f, TABLE + PCI_MSIX_ENTRY_DATA, 0x4050);
+	assert_int_equal(f->vm.routes[msix_irqfd(f, 0)->gsi].data, 0x4050);
+	fx_free(f);
+}
+
+/* An access across the table's (or PBA's) edge: the table part emulated, the rest the device's. */
+static void msix_access_straddling_the_table_edge(void **state)
+{
+	struct fx *f = fx_new(-1);
+	uint64_t v = 0, w = 0x1122334400000000ULL;
+	(void)state;
+
+	/* 5 entries end at 0x50: an 8-byte read at 0x4c is vector 4's control, then a register */
+	assert_int_equal(io_bus_access(&f->vm.bus, IO_SPACE_MMIO, TABLE + 0x4c, &v, 8, false), 0);
+	assert_int_equal((uint32_t)v, 1);
+	assert_int_equal((uint32_t)(v >> 32), sim_region_u32(&f->sim, 3, 0x50));
+	io_bus_access(&f->vm.bus, IO_SPACE_MMIO, TABLE + 0x4c, &w, 8, true);
+	assert_int_equal(sim_region_u32(&f->sim, 3, 0x50), 0x11223344);
+	assert_int_equal(mmio_r32(f, TABLE + 0x4c), 0); /* the mask bit, written 0 */
+	/* the PBA's 8 bytes end at 0x2008 */
+	v = 0;
+	io_bus_access(&f->vm.bus, IO_SPACE_MMIO, PBA + 4, &v, 8, false);
+	assert_int_equal((uint32_t)v, 0);
+	assert_int_equal((uint32_t)(v >> 32), sim_region_u32(&f->sim, 3, 0x2008));
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -320,6 +495,12 @@ int main(void)
 		cmocka_unit_test(msix_table_reserved_bits_and_odd_accesses),
 		cmocka_unit_test(msi_multiple_vectors_and_masking),
 		cmocka_unit_test(msi_asking_too_many_vectors_gets_what_is_offered),
+		cmocka_unit_test(last_enable_wins),
+		cmocka_unit_test(msi_partial_grant_uses_fewer_vectors),
+		cmocka_unit_test(msix_asks_for_unmasked_vectors_and_grows),
+		cmocka_unit_test(function_mask_toggle_is_one_push),
+		cmocka_unit_test(failed_route_push_is_undone),
+		cmocka_unit_test(msix_access_straddling_the_table_edge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

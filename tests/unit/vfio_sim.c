@@ -147,6 +147,39 @@ void sim_intx(struct sim_pci *s, uint8_t pin)
 		VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
 }
 
+uint8_t sim_pm(struct sim_pci *s, uint8_t at, bool no_soft_reset)
+{
+	sim_cap(s, PCI_CAP_ID_PM, PCI_PM_SIZEOF, at);
+	put16(s->cfg + at + PCI_PM_PMC, 3); /* version 3, no D1/D2 */
+	put16(s->cfg + at + PCI_PM_CTRL, no_soft_reset ? PCI_PM_CTRL_NO_SOFT_RESET : 0);
+	s->pm_cap = at;
+	return at;
+}
+
+uint8_t sim_exp(struct sim_pci *s, uint8_t at, bool flr)
+{
+	sim_cap(s, PCI_CAP_ID_EXP, PCI_CAP_EXP_ENDPOINT_SIZEOF_V2, at);
+	put16(s->cfg + at + PCI_EXP_FLAGS, 2 | PCI_EXP_TYPE_ENDPOINT << 4);
+	put32(s->cfg + at + PCI_EXP_DEVCAP, flr ? PCI_EXP_DEVCAP_FLR : 0);
+	s->exp_cap = at;
+	return at;
+}
+
+uint8_t sim_af(struct sim_pci *s, uint8_t at)
+{
+	sim_cap(s, PCI_CAP_ID_AF, PCI_CAP_AF_SIZEOF, at);
+	s->cfg[at + PCI_AF_LENGTH] = PCI_CAP_AF_SIZEOF;
+	s->cfg[at + PCI_AF_CAP] = PCI_AF_CAP_TP | PCI_AF_CAP_FLR;
+	s->af_cap = at;
+	return at;
+}
+
+/* What the function does by itself when reset: vfio-pci keeps its interrupt setup. */
+static void sim_function_reset(struct sim_pci *s)
+{
+	put16(s->cfg + PCI_COMMAND, 0);
+}
+
 bool sim_fire(struct sim_pci *s, unsigned int index, unsigned int n)
 {
 	uint64_t one = 1;
@@ -214,6 +247,11 @@ static ssize_t sim_region_write(void *be, unsigned int index, uint64_t off, cons
 	    !(s->regions[index].flags & VFIO_REGION_INFO_FLAG_WRITE))
 		return -EINVAL;
 	if (index == VFIO_PCI_CONFIG_REGION_INDEX) {
+		uint16_t pmcsr = 0;
+
+		if (s->pm_cap)
+			pmcsr = (uint16_t)(s->cfg[s->pm_cap + PCI_PM_CTRL] |
+					   s->cfg[s->pm_cap + PCI_PM_CTRL + 1] << 8);
 		/* like vfio-pci, only the command register, cache line, latency and cap bodies */
 		for (size_t i = 0; i < len; i++) {
 			uint64_t o = off + i;
@@ -221,6 +259,38 @@ static ssize_t sim_region_write(void *be, unsigned int index, uint64_t off, cons
 			if (o == PCI_COMMAND || o == PCI_COMMAND + 1 || o == PCI_CACHE_LINE_SIZE ||
 			    o == PCI_LATENCY_TIMER || o >= 0x40)
 				s->cfg[o] = ((const uint8_t *)buf)[i];
+		}
+		if (s->pm_cap) {
+			uint8_t *c = s->cfg + s->pm_cap + PCI_PM_CTRL;
+			uint16_t now = (uint16_t)(c[0] | c[1] << 8);
+
+			/* No_Soft_Reset is read-only; D3hot -> D0 without it resets the function */
+			now = (uint16_t)((now & ~PCI_PM_CTRL_NO_SOFT_RESET) |
+					 (pmcsr & PCI_PM_CTRL_NO_SOFT_RESET));
+			put16(c, now);
+			if ((pmcsr & PCI_PM_CTRL_STATE_MASK) == 3 &&
+			    (now & PCI_PM_CTRL_STATE_MASK) == 0 &&
+			    !(pmcsr & PCI_PM_CTRL_NO_SOFT_RESET)) {
+				s->pm_resets++;
+				sim_function_reset(s);
+			}
+		}
+		if (s->exp_cap) {
+			uint8_t *c = s->cfg + s->exp_cap + PCI_EXP_DEVCTL;
+
+			if (c[1] & (PCI_EXP_DEVCTL_BCR_FLR >> 8)) {
+				c[1] &= (uint8_t) ~(PCI_EXP_DEVCTL_BCR_FLR >> 8);
+				if (s->cfg[s->exp_cap + PCI_EXP_DEVCAP + 3] &
+				    (PCI_EXP_DEVCAP_FLR >> 24)) {
+					s->flrs++;
+					sim_function_reset(s);
+				}
+			}
+		}
+		if (s->af_cap && (s->cfg[s->af_cap + PCI_AF_CTRL] & PCI_AF_CTRL_FLR)) {
+			s->cfg[s->af_cap + PCI_AF_CTRL] &= (uint8_t)~PCI_AF_CTRL_FLR;
+			s->flrs++;
+			sim_function_reset(s);
 		}
 		return (ssize_t)len;
 	}
@@ -286,6 +356,14 @@ static int sim_set_irqs(void *be, const struct vfio_irq_set *set)
 	for (unsigned int i = VFIO_PCI_INTX_IRQ_INDEX; i <= VFIO_PCI_MSIX_IRQ_INDEX; i++)
 		if (i != set->index && s->nr_trigger[i])
 			return -EINVAL;
+	/* an enabled index without resizing takes new eventfds only for the vectors it has */
+	if (s->nr_trigger[set->index] && (s->irqs[set->index].flags & VFIO_IRQ_INFO_NORESIZE) &&
+	    set->start + set->count > s->nr_trigger[set->index])
+		return -EINVAL;
+	/* like older kernels: fewer vectors than asked come back as the count the host has */
+	if (!s->nr_trigger[set->index] && s->grant[set->index] &&
+	    set->start + set->count > s->grant[set->index])
+		return (int)s->grant[set->index];
 	for (unsigned int i = 0; i < set->count; i++)
 		s->trigger[set->index][set->start + i] = fds ? c->fds[i] : -1;
 	s->nr_trigger[set->index] = set->start + set->count;
@@ -343,37 +421,64 @@ static int rec_slot_remove(void *vm, int slot)
 	return 0;
 }
 
-static int rec_route_add(void *vm, uint64_t addr, uint32_t data)
+/* Like the VM: all changes or none, one push to KVM for the lot. */
+static int rec_routes_commit(void *vm, struct vfio_route_change *c, unsigned int n)
 {
 	struct rec_vm *r = vm;
+	struct rec_route saved[128];
+	int gsi[64];
 
-	for (int i = 24; i < 128; i++) { /* GSIs above the IOAPIC's 24 inputs */
-		if (!r->routes[i].used) {
-			r->routes[i] = (struct rec_route){true, addr, data};
-			return i;
+	r->pushes++;
+	if (r->fail_push)
+		return -EINVAL;
+	memcpy(saved, r->routes, sizeof(saved));
+	for (unsigned int i = 0; i < n; i++) {
+		if (c[i].gsi < 0) {
+			int g = 24;
+
+			while (g < 128 && r->routes[g].used)
+				g++;
+			if (g == 128)
+				goto undo;
+			r->routes[g] = (struct rec_route){true, c[i].addr, c[i].data};
+			if (i < 64)
+				gsi[i] = g;
+			continue;
+		}
+		if (c[i].gsi >= 128 || !r->routes[c[i].gsi].used)
+			goto undo;
+		if (c[i].remove) {
+			r->routes[c[i].gsi].used = false;
+		} else {
+			r->routes[c[i].gsi].addr = c[i].addr;
+			r->routes[c[i].gsi].data = c[i].data;
+			r->route_updates++;
 		}
 	}
+	for (unsigned int i = 0; i < n && i < 64; i++)
+		if (c[i].gsi < 0)
+			c[i].gsi = gsi[i];
+	return 0;
+undo:
+	memcpy(r->routes, saved, sizeof(saved));
 	return -ENOSPC;
 }
 
-static int rec_route_update(void *vm, int gsi, uint64_t addr, uint32_t data)
+static void rec_warn(void *vm, const char *msg)
 {
 	struct rec_vm *r = vm;
 
-	if (gsi < 0 || gsi >= 128 || !r->routes[gsi].used)
-		return -ENOENT;
-	r->routes[gsi].addr = addr;
-	r->routes[gsi].data = data;
-	r->route_updates++;
-	return 0;
+	r->warnings++;
+	snprintf(r->last_warning, sizeof(r->last_warning), "%s", msg);
 }
 
-static void rec_route_free(void *vm, int gsi)
+static void rec_bar_space_freed(void *vm, struct vfio_pci *from)
 {
 	struct rec_vm *r = vm;
 
-	if (gsi >= 0 && gsi < 128)
-		r->routes[gsi].used = false;
+	for (unsigned int i = 0; i < r->nr_pcis; i++)
+		if (r->pcis[i] != from)
+			vfio_pci_bars_retry(r->pcis[i]);
 }
 
 static int rec_irqfd_assign(void *vm, int gsi, int efd, int resample)
@@ -416,9 +521,9 @@ static const struct vfio_vm_ops rec_ops = {
 	.dma_ready = rec_dma_ready,
 	.mem_slot_add = rec_slot_add,
 	.mem_slot_remove = rec_slot_remove,
-	.msi_route_add = rec_route_add,
-	.msi_route_update = rec_route_update,
-	.msi_route_free = rec_route_free,
+	.msi_routes_commit = rec_routes_commit,
+	.warn = rec_warn,
+	.bar_space_freed = rec_bar_space_freed,
 	.irqfd_assign = rec_irqfd_assign,
 	.irqfd_deassign = rec_irqfd_deassign,
 };
@@ -428,6 +533,12 @@ void rec_vm_init(struct rec_vm *r)
 	memset(r, 0, sizeof(*r));
 	io_bus_init(&r->bus);
 	r->vm = (struct vfio_vm){&rec_ops, r, &r->bus, &r->mem};
+}
+
+void rec_vm_add_pci(struct rec_vm *r, struct vfio_pci *p)
+{
+	if (r->nr_pcis < 4)
+		r->pcis[r->nr_pcis++] = p;
 }
 
 void rec_vm_fini(struct rec_vm *r)

@@ -45,6 +45,11 @@ struct sim_pci {
 	int trigger[VFIO_PCI_NUM_IRQS][SIM_MAX_VEC]; /* -1: none */
 	unsigned int nr_trigger[VFIO_PCI_NUM_IRQS];
 	int unmask_fd; /* INTx resample -> unmask */
+	/* the resets the guest asked the device for (forwarded config writes) */
+	uint8_t pm_cap, exp_cap, af_cap;
+	unsigned int pm_resets, flrs;
+	/* >0: SET_IRQS for more vectors of MSI / MSI-X returns this count and enables nothing */
+	unsigned int grant[VFIO_PCI_NUM_IRQS];
 };
 
 void sim_init(struct sim_pci *s, uint16_t vendor, uint16_t device, uint32_t cfg_size);
@@ -59,6 +64,10 @@ uint8_t sim_msix(struct sim_pci *s, uint8_t at, unsigned int nr, unsigned int ta
 		 uint32_t table_off, unsigned int pba_bar, uint32_t pba_off);
 uint8_t sim_msi(struct sim_pci *s, uint8_t at, bool is64, bool maskable, unsigned int log2_vec);
 void sim_intx(struct sim_pci *s, uint8_t pin);
+/* Power management (No_Soft_Reset as given), PCIe (FLR in DevCap or not), Advanced Features. */
+uint8_t sim_pm(struct sim_pci *s, uint8_t at, bool no_soft_reset);
+uint8_t sim_exp(struct sim_pci *s, uint8_t at, bool flr);
+uint8_t sim_af(struct sim_pci *s, uint8_t at);
 /* The device raises vector n of irq index: its trigger eventfd is signalled (if any). */
 bool sim_fire(struct sim_pci *s, unsigned int index, unsigned int n);
 /* The bytes of a region, as the device holds them. */
@@ -91,15 +100,23 @@ struct rec_vm {
 	struct rec_route routes[128];
 	struct rec_irqfd irqfds[128];
 	unsigned int route_updates;
+	unsigned int pushes; /* route tables handed to KVM */
+	bool fail_push;	     /* KVM refuses the next route tables */
+	unsigned int warnings;
+	char last_warning[256];
 	unsigned int dma_ready_calls;
 	int dma_ready_result; /* what dma_ready answers (0: guest RAM is mapped) */
 	struct io_bus bus;
 	struct guest_mem mem;
 	struct vfio_vm vm;
+	/* the VM's passthrough functions: one that frees a range lets the others retry theirs */
+	struct vfio_pci *pcis[4];
+	unsigned int nr_pcis;
 };
 
 void rec_vm_init(struct rec_vm *r);
 void rec_vm_fini(struct rec_vm *r);
+void rec_vm_add_pci(struct rec_vm *r, struct vfio_pci *p);
 unsigned int rec_nr_slots(const struct rec_vm *r);
 const struct rec_slot *rec_slot_at(const struct rec_vm *r, uint64_t gpa);
 unsigned int rec_nr_routes(const struct rec_vm *r);

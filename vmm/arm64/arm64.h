@@ -86,6 +86,8 @@ static inline uint64_t arm64_vcpu_mpidr(unsigned int index)
  * a non-zero multiple of 2 MiB, -E2BIG for more than reaches the 64-bit PCI window (ARM64_RAM_MAX).
  */
 int arm64_memory_layout(struct guest_mem *mem, uint64_t ram_bytes);
+/* Guest-physical ranges [start, end) the platform keeps, where no PCI BAR may be decoded. */
+unsigned int arm64_mmio_reserved(const uint64_t (**ranges)[2]);
 
 /* ---- the Linux arm64 Image (Documentation/arch/arm64/booting.rst) ---- */
 

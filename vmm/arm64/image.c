@@ -39,6 +39,21 @@ int arm64_memory_layout(struct guest_mem *mem, uint64_t ram_bytes)
 	return 0;
 }
 
+unsigned int arm64_mmio_reserved(const uint64_t (**ranges)[2])
+{
+	/*
+	 * Below the 32-bit BAR window: the GIC (distributor, ITS, redistributors) and the UART;
+	 * above it: the PCI I/O window and ECAM, up to RAM (which BAR placement avoids anyway).
+	 */
+	static const uint64_t r[][2] = {
+		{0, ARM64_PCI_MMIO32_START},
+		{ARM64_PCI_IO_CPU_BASE, ARM64_PCI_ECAM_BASE + ARM64_PCI_ECAM_SIZE},
+	};
+
+	*ranges = r;
+	return sizeof(r) / sizeof(r[0]);
+}
+
 int arm64_image_parse(const void *head, size_t head_len, uint64_t file_size, uint64_t ram_size,
 		      struct arm64_image *img, struct errbuf *err)
 {

@@ -264,6 +264,12 @@ vm_vfio_intx_fn machine_intx_gsi(struct machine *m)
 	return arm64_pci_intx_gsi;
 }
 
+unsigned int machine_mmio_reserved(struct machine *m, const uint64_t (**ranges)[2])
+{
+	(void)m;
+	return arm64_mmio_reserved(ranges);
+}
+
 static int load_file(const struct guest_mem *mem, const char *what, const char *path, uint64_t gpa,
 		     uint64_t size, struct errbuf *err)
 {

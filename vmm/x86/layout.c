@@ -77,3 +77,16 @@ int x86_initrd_place(const struct guest_mem *mem, uint32_t initrd_addr_max, uint
 	*addr = at;
 	return 0;
 }
+
+unsigned int x86_mmio_reserved(const uint64_t (**ranges)[2])
+{
+	static const uint64_t r[][2] = {
+		{X86_IOAPIC_BASE, X86_IOAPIC_BASE + 0x1000},
+		{X86_LAPIC_BASE, X86_MSI_WINDOW_END},
+		{X86_KVM_IDENTITY_MAP_ADDR, X86_KVM_PRIVATE_END},
+		{X86_FIRMWARE_START, X86_MMIO_HOLE_END},
+	};
+
+	*ranges = r;
+	return sizeof(r) / sizeof(r[0]);
+}

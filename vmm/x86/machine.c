@@ -143,6 +143,12 @@ vm_vfio_intx_fn machine_intx_gsi(struct machine *m)
 	return x86_pci_intx_gsi;
 }
 
+unsigned int machine_mmio_reserved(struct machine *m, const uint64_t (**ranges)[2])
+{
+	(void)m;
+	return x86_mmio_reserved(ranges);
+}
+
 static int init_vcpu(struct vm *vm, struct vcpu *v, void *arg, struct errbuf *err)
 {
 	struct machine *m = arg;

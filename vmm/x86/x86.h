@@ -20,7 +20,9 @@
 #define X86_PCI_MMIO32_END 0xfec00000ULL   /* ... up to the IOAPIC */
 #define X86_IOAPIC_BASE 0xfec00000ULL
 #define X86_LAPIC_BASE 0xfee00000ULL
-#define X86_PCI_IO_START 0x1000 /* I/O BAR window */
+#define X86_MSI_WINDOW_END 0xfef00000ULL /* LAPIC page and MSI window: 0xfee00000 up to here */
+#define X86_FIRMWARE_START 0xff000000ULL /* firmware flash up to 4 GiB */
+#define X86_PCI_IO_START 0x1000		 /* I/O BAR window */
 #define X86_PCI_IO_END 0x10000
 
 /*
@@ -106,6 +108,12 @@ static inline unsigned int x86_pci_intx_gsi(unsigned int slot, unsigned int pin)
 {
 	return 16 + ((slot + pin) & 7);
 }
+
+/*
+ * Guest-physical ranges [start, end) of the hole that belong to the platform, where no PCI BAR may
+ * be decoded: the IOAPIC, the LAPIC page and MSI window, KVM's private pages, the firmware flash.
+ */
+unsigned int x86_mmio_reserved(const uint64_t (**ranges)[2]);
 
 /* Lay out guest RAM around the MMIO hole. -EINVAL for a size that is not a multiple of 2 MiB. */
 int x86_memory_layout(struct guest_mem *mem, uint64_t ram_bytes);
