@@ -156,15 +156,23 @@ int pci_bus_remove(struct pci_bus *bus, unsigned int devfn)
 	return ret;
 }
 
+int pci_bus_set_mmio64(struct pci_bus *bus, uint64_t start, uint64_t end)
+{
+	if (start >= end || start < (1ULL << 32) || start % 4096 || end % 4096)
+		return -EINVAL;
+	bus->win[PCI_BAR_MMIO64] = (struct pci_window){start, end, start};
+	return 0;
+}
+
 int pci_bar_alloc(struct pci_bus *bus, enum pci_bar_kind kind, uint64_t size, uint64_t *addr)
 {
 	struct pci_window *w;
 	uint64_t a;
 	int ret = -ENOSPC;
 
-	if ((kind != PCI_BAR_MMIO32 && kind != PCI_BAR_IO) || !size || (size & (size - 1)))
+	if (kind > PCI_BAR_MMIO64 || !size || (size & (size - 1)))
 		return -EINVAL;
-	if (kind == PCI_BAR_MMIO32 && size < 4096)
+	if (kind != PCI_BAR_IO && size < 4096)
 		size = 4096;
 	if (kind == PCI_BAR_IO && size < 4)
 		size = 4;

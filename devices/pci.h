@@ -56,6 +56,7 @@ void pci_cfg_host_bridge(struct pci_cfg_space *cs, uint16_t vendor, uint16_t dev
 enum pci_bar_kind {
 	PCI_BAR_MMIO32,
 	PCI_BAR_IO,
+	PCI_BAR_MMIO64, /* above RAM, for 64-bit BARs; empty unless pci_bus_set_mmio64() */
 };
 
 struct pci_window {
@@ -71,7 +72,7 @@ struct pci_bus {
 		void *opaque;
 	} fn[PCI_NR_DEVFN];
 	struct pci_cfg_space host;
-	struct pci_window win[2]; /* by enum pci_bar_kind */
+	struct pci_window win[3]; /* by enum pci_bar_kind */
 	const struct io_ops *cf9_ops;
 	void *cf9_opaque;
 };
@@ -81,6 +82,8 @@ struct pci_bus {
 int pci_bus_init(struct pci_bus *bus, uint64_t mmio_start, uint64_t mmio_end, uint64_t io_start,
 		 uint64_t io_end);
 void pci_bus_destroy(struct pci_bus *bus);
+/* The 64-bit BAR window [start, end), before any BAR is placed in it. -EINVAL if malformed. */
+int pci_bus_set_mmio64(struct pci_bus *bus, uint64_t start, uint64_t end);
 
 /*
  * Replace the host bridge's config-space handlers (00:00.0) with a chipset model of the caller's,
@@ -104,8 +107,8 @@ int pci_bus_remove(struct pci_bus *bus, unsigned int devfn);
 
 /*
  * A naturally aligned address for a BAR of size bytes (a power of two; MMIO BARs get at least a
- * page so that they can be mapped into the guest). -EINVAL for a bad size, -ENOSPC when the window
- * is full.
+ * page so that they can be mapped into the guest) in the window of that kind. -EINVAL for a bad
+ * size, -ENOSPC when the window is full.
  */
 int pci_bar_alloc(struct pci_bus *bus, enum pci_bar_kind kind, uint64_t size, uint64_t *addr);
 

@@ -29,21 +29,24 @@ _vfvm() {
 			--vfio) addrs=true ;;
 			--boot) opts="disk kernel" ;;
 			--on-sigterm) opts="stop powerdown" ;;
+			--seccomp) opts="kill log off" ;;
+			--user) COMPREPLY=($(compgen -u -- "$cur")); return 0 ;;
 			--memory | --cpus | --cmdline | --powerdown-timeout) return 0 ;;
 			*) opts="--kernel --initrd --cmdline --memory --cpus --firmware --boot
-				--firmware-log --stats --vfio --api-socket --powerdown-timeout
-				--on-sigterm --dump-dtb --help" ;;
+				--firmware-log --stats --unpack-kernel --vfio --api-socket --powerdown-timeout
+				--on-sigterm --seccomp --user --dump-dtb --help" ;;
 			esac
 			;;
 		devices)
 			if [ "$prev" = --class ]; then
 				opts="net storage"
 			else
-				opts="--json --class --help" addrs=true
+				opts="--json --class --memory --help" addrs=true
 			fi
 			;;
 		bind) opts="--force --group --help" addrs=true ;;
-		unbind | check) opts="--help" addrs=true ;;
+		unbind) opts="--help" addrs=true ;;
+		check) opts="--memory --help" addrs=true ;;
 		ctl)
 			if [ "$cword" -eq 2 ]; then
 				opts="--help" files=true

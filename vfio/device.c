@@ -233,10 +233,12 @@ static void *be_region_mmap(void *be, unsigned int index, uint64_t off, uint64_t
 {
 	struct vfio_device *d = be;
 	const struct vfio_region *r = be_region(d, index);
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), end;
 	void *p;
 
-	if (!r || !(r->flags & VFIO_REGION_INFO_FLAG_MMAP) || off > r->size ||
-	    len > r->size - off) {
+	/* vfio-pci maps a region smaller than a page as its whole page (it reserved the rest) */
+	end = r && r->size < page ? page : r ? r->size : 0;
+	if (!r || !(r->flags & VFIO_REGION_INFO_FLAG_MMAP) || off > end || len > end - off) {
 		errno = EINVAL;
 		return NULL;
 	}

@@ -74,7 +74,12 @@ static void *map_thread(void *arg)
 {
 	struct vfio_assignment *a = arg;
 	uint64_t t0 = now_ns();
-	int err = vfio_container_map_ram(&a->container, a->vm.mem, &a->map_errbuf);
+	int err = 0;
+
+	if (a->vm.ops->map_thread_start)
+		err = a->vm.ops->map_thread_start(a->vm.opaque, &a->map_errbuf);
+	if (!err)
+		err = vfio_container_map_ram(&a->container, a->vm.mem, &a->map_errbuf);
 
 	pthread_mutex_lock(&a->map_lock);
 	a->map_err = err;
@@ -100,10 +105,21 @@ static int map_in_background(struct vfio_assignment *a, struct errbuf *e)
 		if (err)
 			return err;
 	}
+	a->map_pending = true;
+	return 0;
+}
+
+int vfio_assign_map_start(struct vfio_assignment *a, struct errbuf *e)
+{
+	int err;
+
+	if (!a->map_pending)
+		return 0;
 	err = pthread_create(&a->map_thread, NULL, map_thread, a);
 	if (err)
 		return errbuf_set(e, err, "cannot start the thread that maps guest RAM: %s",
 				  strerror(err));
+	a->map_pending = false;
 	a->map_thread_started = true;
 	return 0;
 }

@@ -7,6 +7,11 @@
  * I/O bus (trapped accesses are forwarded to the device at the region offset, or emulated for the
  * MSI-X table and PBA) and every mmap-able, page-aligned piece outside the MSI-X table and PBA
  * pages is a KVM memory slot on top, so the guest reaches those without any exit.
+ *
+ * A BAR smaller than a page whose page the host lets us mmap (vfio-pci reserves the rest of the
+ * page for it) is mapped whole while the guest keeps it page-aligned and no other range lies in
+ * its page: the BAR then claims the whole page on the I/O bus, so that nothing else decodes there
+ * while the slot shadows it. Anywhere else it is trapped like any other unmappable BAR.
  */
 #include "vfio/pci_dev.h"
 
@@ -71,6 +76,16 @@ int vfio_pci_bar_pieces(const struct vfio_region *r, uint64_t page, const uint64
 
 	if (!(r->flags & VFIO_REGION_INFO_FLAG_MMAP) || !page || (page & (page - 1)))
 		return 0;
+	if (r->size && r->size < page) {
+		/* the page, if the mmap area covers the registers and no MSI-X structure is there
+		 */
+		for (unsigned int i = 0; i < nr && !nr_excl && max; i++)
+			if (areas[i].offset == 0 && areas[i].size >= r->size) {
+				out[0] = (struct vfio_pci_piece){0, page, NULL, -1};
+				return 1;
+			}
+		return 0;
+	}
 	for (unsigned int i = 0; i < nr; i++) {
 		uint64_t end = areas[i].offset + areas[i].size;
 
@@ -223,6 +238,24 @@ static void bar_unmap(struct vfio_pci *p, struct vfio_pci_bar *b)
 	p->space_freed = true;
 }
 
+/* Decode the BAR at addr: the whole page and its slot when it can have them, else trapped. */
+static int bar_map(struct vfio_pci *p, struct vfio_pci_bar *b, uint64_t addr)
+{
+	uint64_t len = b->size;
+
+	if (b->subpage && b->nr_pieces && !(addr % p->page_size) &&
+	    !io_bus_register(p->vm.bus, IO_SPACE_MMIO, addr, p->page_size, &trap_ops, b, b->name))
+		len = p->page_size;
+	else if (io_bus_register(p->vm.bus, bar_space(b), addr, b->size, &trap_ops, b, b->name))
+		return -EBUSY;
+	b->mapped = true;
+	b->mapped_addr = addr;
+	b->mapped_len = len;
+	if (!b->subpage || len == p->page_size)
+		slots_add(p, b, addr);
+	return 0;
+}
+
 static void bar_update(struct vfio_pci *p, struct vfio_pci_bar *b)
 {
 	uint64_t addr = bar_addr(p, b);
@@ -231,7 +264,7 @@ static void bar_update(struct vfio_pci *p, struct vfio_pci_bar *b)
 	b->blocked = false;
 	if (b->mapped && want && addr == b->mapped_addr)
 		return;
-	if (b->mapped && want) {
+	if (b->mapped && want && !b->subpage) {
 		/* relocation: the bus entry moves, the slots follow */
 		slots_remove(p, b);
 		if (!io_bus_move(p->vm.bus, bar_space(b), b->mapped_addr, b, addr)) {
@@ -242,18 +275,14 @@ static void bar_update(struct vfio_pci *p, struct vfio_pci_bar *b)
 		}
 		bar_unmap(p, b);
 	}
+	/* a sub-page BAR that moves may gain or lose its page: decoded anew */
 	if (b->mapped)
 		bar_unmap(p, b);
 	if (!want)
 		return;
 	/* the place is another's (maybe a BAR on its way out): decoded once it frees */
-	if (io_bus_register(p->vm.bus, bar_space(b), addr, b->size, &trap_ops, b, b->name)) {
+	if (bar_map(p, b, addr))
 		b->blocked = true;
-		return;
-	}
-	b->mapped = true;
-	b->mapped_addr = addr;
-	slots_add(p, b, addr);
 }
 
 void vfio_pci_bars_update(struct vfio_pci *p)
@@ -320,6 +349,7 @@ static void bar_mmap_pieces(struct vfio_pci *p, struct vfio_pci_bar *b, const st
 		if (pc.hva) /* a piece the kernel will not mmap stays trapped */
 			b->pieces[b->nr_pieces++] = pc;
 	}
+	b->subpage = b->nr_pieces && r->size < p->page_size;
 }
 
 /*
@@ -403,6 +433,17 @@ int vfio_pci_bars_init(struct vfio_pci *p, const uint8_t *real, struct errbuf *e
 			 i == VFIO_PCI_ROM ? "ROM" : "BAR", i == VFIO_PCI_ROM ? 0 : i);
 	}
 	return 0;
+}
+
+unsigned int vfio_pci_bar_descs(const struct vfio_pci *p, struct vfio_pci_bar_desc out[6])
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < VFIO_PCI_ROM; i++)
+		if (p->bars[i].size && !p->bars[i].upper)
+			out[n++] = (struct vfio_pci_bar_desc){i, p->bars[i].size, p->bars[i].io,
+							      p->bars[i].is64};
+	return n;
 }
 
 void vfio_pci_bars_release(struct vfio_pci *p)

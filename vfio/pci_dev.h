@@ -42,6 +42,12 @@ struct vfio_pci_bar {
 	bool mapped;
 	bool blocked; /* wanted, but its range is another's: retried when ranges are freed */
 	uint64_t mapped_addr;
+	uint64_t mapped_len; /* on the I/O bus: size, or a whole page for a sub-page BAR mapped */
+	/*
+	 * Smaller than a page, with the page mmap-able (vfio-pci reserved the rest of it): while
+	 * the guest keeps it page-aligned and nothing else in its page, the page is a slot.
+	 */
+	bool subpage;
 	unsigned int nr_pieces;
 	struct vfio_pci_piece pieces[VFIO_PCI_MAX_PIECES];
 	/*

@@ -225,6 +225,11 @@ struct vfio_vm_ops {
 	/* Tell KVM's VFIO pseudo-device about a group (non-coherent DMA); may be NULL in tests. */
 	int (*kvm_vfio_group_add)(void *vm, int group_fd);
 	/*
+	 * Called first in the thread that maps guest RAM beside the starting guest, so that the VM
+	 * confines it (its seccomp filter); may be NULL. An error stops the mapping.
+	 */
+	int (*map_thread_start)(void *vm, struct errbuf *e);
+	/*
 	 * The guest turns a device's bus mastering on: return once guest RAM is mapped for DMA, or
 	 * -errno if it never will be (mastering then stays off, and the VM is told why). NULL:
 	 * always mapped.
@@ -284,6 +289,16 @@ void vfio_pci_destroy(struct vfio_pci *p);
 
 /* 256, or 4096 with PCIe extended space (which reads as empty). */
 uint32_t vfio_pci_config_size(const struct vfio_pci *p);
+
+/* A guest-facing BAR (0-5), for a VMM that places BARs itself before the guest runs. */
+struct vfio_pci_bar_desc {
+	unsigned int index;
+	uint64_t size; /* as the guest sizes it: a power of two */
+	bool io, is64;
+};
+
+/* The device's BARs 0-5 in index order (not the ROM); returns how many (at most 6). */
+unsigned int vfio_pci_bar_descs(const struct vfio_pci *p, struct vfio_pci_bar_desc out[6]);
 /*
  * Config-space accesses as the host bridge decodes them: len 1, 2 or 4, data little endian. An
  * access beyond the config space or of another size reads all-ones and writes nothing.
@@ -318,6 +333,7 @@ struct vfio_assignment {
 	uint64_t open_ns, map_ns;
 	/* vm.map_in_background: the mapping thread and its outcome */
 	pthread_t map_thread;
+	bool map_pending; /* checked, waiting for vfio_assign_map_start() */
 	bool map_thread_started;
 	pthread_mutex_t map_lock;
 	pthread_cond_t map_cond;
@@ -334,6 +350,12 @@ struct vfio_assignment {
  */
 int vfio_assign_open(struct vfio_assignment *a, const char *const *addrs, unsigned int n,
 		     const struct vfio_vm *vm, struct errbuf *e);
+/*
+ * vm.map_in_background: start the thread that maps guest RAM (vfio_assign_open() checked it
+ * already). The caller chooses the moment: after it gave up root, so that the thread holds no
+ * more rights than the rest. No-op otherwise.
+ */
+int vfio_assign_map_start(struct vfio_assignment *a, struct errbuf *e);
 /*
  * Wait until guest RAM is mapped for DMA (at once unless vm.map_in_background). -errno with the
  * mapping's error in e if it failed.

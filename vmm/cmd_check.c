@@ -10,6 +10,7 @@
 #include "vfio/vfio.h"
 #include "vmm/commands.h"
 #include "vmm/kvm_caps.h"
+#include "vmm/run_options.h"
 #include "vmm/kvm_host.h"
 
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include <limits.h>
 #include <linux/kvm.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -37,7 +39,9 @@ static void check_usage(FILE *out)
 		     "Report what vfvm needs from KVM and, for each DEVICE (0000:01:00.0 or\n"
 		     "/sys/bus/pci/devices/0000:01:00.0), its IOMMU group, container, regions and "
 		     "irqs.\n"
-		     "One fact per line; exit 1 if something vfvm needs is missing.\n");
+		     "One fact per line; exit 1 if something vfvm needs is missing.\n"
+		     "As a user other than root, also whether that user can open /dev/kvm and\n"
+		     "/dev/vfio/N and pin --memory SIZE (default 512M) of guest RAM.\n");
 }
 
 /* The kind of KVM first: on one that is not hardware KVM, what will not work comes first. */
@@ -173,29 +177,50 @@ fail:
 
 int cmd_check(int argc, char **argv)
 {
-	struct check c = {.sysfs_dir = "/sys", .vfio_dir = "/dev/vfio"};
-	char bdf[VFIO_PCI_ADDR_LEN];
+	char pathbuf[5 * PATH_MAX], vfio_dir[PATH_MAX];
+	char(*addrs)[VFIO_PCI_ADDR_LEN] = calloc(argc, VFIO_PCI_ADDR_LEN);
+	struct check c = {.vfio_dir = vfio_dir};
+	uint64_t ram = RUN_DEFAULT_MEMORY;
+	struct host_paths h;
+	size_t n = 0;
 	int bad = 0;
 
+	if (!addrs)
+		return EXIT_RUNTIME;
+	host_paths_from_env(&h, pathbuf, sizeof(pathbuf));
+	c.sysfs_dir = h.sys;
+	snprintf(vfio_dir, sizeof(vfio_dir), "%s/vfio", h.dev);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			check_usage(stdout);
+			free(addrs);
 			return EXIT_OK;
 		}
-		if (argv[i][0] == '-' || vfio_pci_addr_parse(argv[i], bdf)) {
+		if (!strcmp(argv[i], "--memory")) {
+			if (i + 1 == argc || run_parse_size(argv[++i], &ram)) {
+				fprintf(stderr, "vfvm check: --memory wants a size (512M, 2G)\n");
+				free(addrs);
+				return EXIT_USAGE;
+			}
+			continue;
+		}
+		if (argv[i][0] == '-' || vfio_pci_addr_parse(argv[i], addrs[n++])) {
 			fprintf(stderr,
 				"vfvm check: '%s' is not a PCI device address (want 0000:01:00.0 "
 				"or "
 				"/sys/bus/pci/devices/0000:01:00.0)\n",
 				argv[i]);
+			free(addrs);
 			return EXIT_USAGE;
 		}
 	}
 	bad |= check_kvm();
-	for (int i = 1; i < argc; i++) {
-		vfio_pci_addr_parse(argv[i], bdf);
-		bad |= check_device(&c, bdf);
-	}
+	for (size_t i = 0; i < n; i++)
+		bad |= check_device(&c, addrs[i]);
+	/* what an ordinary user lacks, each thing on its own line, even when the above said one */
+	if (geteuid() != 0 && user_access_report(stderr, "vfvm check", &h, addrs, n, ram))
+		bad = 1;
+	free(addrs);
 	for (unsigned int i = 0; i < c.nr_groups; i++)
 		vfio_group_close(&c.groups[i]);
 	if (c.container_open)

@@ -7,12 +7,14 @@
 #include "vfio/diag.h"
 #include "vfio/sysfs.h"
 #include "vmm/commands.h"
+#include "vmm/run_options.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct class_filter {
 	unsigned int value, shift; /* match class >> shift == value; shift 24 matches all */
@@ -134,11 +136,14 @@ static void print_json(const struct host_paths *h, const struct diag_device *dd,
 static int usage(FILE *out, int code)
 {
 	fprintf(out,
-		"Usage: vfvm devices [--json] [--class net|storage|HEX] [ADDR...]\n"
+		"Usage: vfvm devices [--json] [--class net|storage|HEX] [--memory SIZE] [ADDR...]\n"
 		"PCI devices with driver, IOMMU group and whether they can be passed through:\n"
 		"ready (on vfio-pci, group viable), bindable ('vfvm bind' makes it ready), or "
 		"not.\n"
-		"HEX is a class (02), class+subclass (0200) or class+subclass+prog-if (020000).\n");
+		"HEX is a class (02), class+subclass (0200) or class+subclass+prog-if (020000).\n"
+		"Run as a user other than root, it also says on stderr what that user lacks to\n"
+		"pass the ready devices through: /dev/kvm, /dev/vfio/N, or a memlock limit of\n"
+		"--memory (default 512M) of guest RAM.\n");
 	return code;
 }
 
@@ -148,7 +153,8 @@ int cmd_devices(int argc, char **argv)
 	struct class_filter cf = {0, 24};
 	struct host_paths h;
 	bool json = false, first = true;
-	size_t n = 0, nargs = 0;
+	size_t n = 0, nargs = 0, nready = 0;
+	uint64_t ram = RUN_DEFAULT_MEMORY;
 	int err, rc = EXIT_OK;
 
 	host_paths_from_env(&h, pathbuf, sizeof(pathbuf));
@@ -157,6 +163,11 @@ int cmd_devices(int argc, char **argv)
 			return usage(stdout, EXIT_OK);
 		if (!strcmp(argv[i], "--json")) {
 			json = true;
+		} else if (!strcmp(argv[i], "--memory")) {
+			if (i + 1 == argc || run_parse_size(argv[++i], &ram)) {
+				fprintf(stderr, "vfvm devices: --memory wants a size (512M, 2G)\n");
+				return EXIT_USAGE;
+			}
 		} else if (!strcmp(argv[i], "--class")) {
 			if (i + 1 == argc || parse_class(argv[++i], &cf)) {
 				fprintf(stderr,
@@ -207,6 +218,16 @@ int cmd_devices(int argc, char **argv)
 		}
 		if ((dd.dev.class >> cf.shift) != cf.value)
 			continue;
+		/* the ready ones move to the front: what a user without root must be able to open
+		 */
+		if (dd.verdict == DIAG_READY && nready != i) {
+			char t[VFIO_PCI_ADDR_LEN];
+
+			memcpy(t, addrs[nready], sizeof(t));
+			memcpy(addrs[nready], addrs[i], sizeof(t));
+			memcpy(addrs[i], t, sizeof(t));
+		}
+		nready += dd.verdict == DIAG_READY;
 		if (json)
 			print_json(&h, &dd, first);
 		else
@@ -215,6 +236,9 @@ int cmd_devices(int argc, char **argv)
 	}
 	if (json)
 		printf("%s]\n", first ? "" : "\n");
+	fflush(stdout);
+	if (geteuid() != 0)
+		user_access_report(stderr, "vfvm devices", &h, addrs, nready, ram);
 	free(addrs);
 	return rc;
 }

@@ -11,10 +11,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vfio/diag.h"
 #include "vmm/commands.h"
 #include "vmm/kvm_host.h"
 #include "vmm/rss.h"
 #include "vmm/run.h"
+#include "vmm/sandbox.h"
 
 /* A KVM that is not hardware KVM: say what it is and what will not work, before anything fails. */
 static void warn_kvm_kind(const struct host_paths *hp)
@@ -43,9 +45,15 @@ static int build(struct run *r, struct errbuf *err)
 	ret = machine_new(&r->machine, &r->opt, err);
 	if (ret != EXIT_OK)
 		return ret;
+	host_paths_from_env(&r->host, r->host_buf, sizeof(r->host_buf));
+	/* a short huge page pool is the user's to fix: say so before KVM is even opened */
+	if (r->opt.backing.page_size && hugepages_check(r->host.sys, r->opt.backing.page_size,
+							r->opt.memory, r->opt.memory_arg, err))
+		return EXIT_USAGE;
 	ret = vm_open(&r->vm, err);
 	r->vm_open = true;
 	r->vm.t_start = r->t_start;
+	r->vm.sandbox = r->opt.seccomp;
 	if (ret)
 		return EXIT_RUNTIME;
 	r->vm.count_exits = r->opt.stats;
@@ -56,6 +64,11 @@ static int build(struct run *r, struct errbuf *err)
 		return ret;
 	/* passthrough devices: their errors come before the guest starts, the devices untouched */
 	if (r->opt.nr_vfio) {
+		/* VFIO pins all guest RAM: an ordinary user's memlock limit must allow it */
+		ret = r->opt.user ? sandbox_memlock_reserve(r->opt.memory, err)
+				  : diag_memlock_self(r->opt.memory, err);
+		if (ret)
+			return EXIT_RUNTIME;
 		const uint64_t(*reserved)[2];
 		unsigned int nr_reserved = machine_mmio_reserved(r->machine, &reserved);
 
@@ -69,7 +82,22 @@ static int build(struct run *r, struct errbuf *err)
 			return EXIT_RUNTIME;
 		r->vfio_ready = true;
 	}
-	return machine_boot(r->machine, err);
+	/*
+	 * direct boot has no firmware to place BARs: vfvm does, as one would, in the windows of the
+	 * machine's bus (x86: below 4 GiB and above RAM; arm64: the 32-bit MMIO and I/O windows its
+	 * device tree describes, where 64-bit BARs fall back to)
+	 */
+	if (r->vfio_ready && !r->opt.firmware && vm_vfio_place_bars(&r->vfio, err))
+		return EXIT_RUNTIME;
+	ret = machine_boot(r->machine, err);
+	if (ret != EXIT_OK)
+		return ret;
+	/* everything is open: the threads that run beside the guest start as the user */
+	if (r->opt.user && sandbox_drop_to(&r->user, err))
+		return EXIT_RUNTIME;
+	if (r->vfio_ready && vm_vfio_start_dma(&r->vfio, err))
+		return EXIT_RUNTIME;
+	return EXIT_OK;
 }
 
 /* Milliseconds poll() may wait: until the power-down deadline, or for ever (-1). */
@@ -177,6 +205,8 @@ static int report_stop(struct run *r)
 	case VM_STOP_RESET:
 		fprintf(stderr, "vfvm: the guest reset the machine; exiting\n");
 		return EXIT_OK;
+	case VM_STOP_SANDBOX:
+		return EXIT_RUNTIME; /* the line naming the call is out already */
 	case VM_STOP_SIGNAL:
 	case VM_STOP_REQUEST:
 	case VM_STOP_TIMEOUT:
@@ -230,6 +260,15 @@ static void release(struct run *r)
 		close(r->signal_fd);
 }
 
+/* From the SIGSYS handler of the thread at fault: async-signal-safe, as vm_request_stop() is. */
+static void sandbox_stop(void *opaque)
+{
+	struct vm *vm = opaque;
+
+	if (vm->stop_fd >= 0)
+		vm_request_stop(vm, VM_STOP_SANDBOX);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run r = {.signal_fd = -1};
@@ -245,15 +284,29 @@ int cmd_run(int argc, char **argv)
 		run_usage(stdout);
 		return EXIT_OK;
 	}
-	if (run_options_check_files(&r.opt, &err)) {
+	if (run_options_check_files(&r.opt, &err) ||
+	    (r.opt.user && sandbox_user_lookup(r.opt.user, &r.user, &err))) {
 		fprintf(stderr, "vfvm run: %s\n", errbuf_msg(&err));
 		return EXIT_USAGE;
 	}
 	if (r.opt.dump_dtb) {
+		/* no VM is made: nothing to sandbox */
 		code = machine_dump_dtb(&r.opt, &err);
 		if (code != EXIT_OK)
 			fprintf(stderr, "vfvm run: %s\n", errbuf_msg(&err));
 		return code;
+	}
+	if (r.opt.user && geteuid() != 0) {
+		fprintf(stderr,
+			"vfvm run: --user %s: only root can switch users; run vfvm as %s "
+			"directly instead\n",
+			r.opt.user, r.user.name);
+		return EXIT_USAGE;
+	}
+	r.vm.stop_fd = -1;
+	if (sandbox_prepare(r.opt.seccomp, sandbox_stop, &r.vm, &err)) {
+		fprintf(stderr, "vfvm run: %s\n", errbuf_msg(&err));
+		return EXIT_RUNTIME;
 	}
 	/* SIGINT and SIGTERM arrive through a signalfd, in the main loop, never in a vCPU thread */
 	sigemptyset(&sigs);
@@ -275,8 +328,10 @@ int cmd_run(int argc, char **argv)
 	code = build(&r, &err);
 	if (code == EXIT_OK) {
 		uart_console_raw_tty(machine_console(r.machine));
-		if (vm_start(&r.vm, &err)) {
+		if (vm_start(&r.vm, &err) ||
+		    sandbox_enter(r.opt.seccomp, SANDBOX_MAIN, "main", &err)) {
 			code = EXIT_RUNTIME;
+			vm_request_stop(&r.vm, VM_STOP_ERROR);
 		} else {
 			main_loop(&r);
 			vm_stop_vcpus(&r.vm);
@@ -289,5 +344,8 @@ int cmd_run(int argc, char **argv)
 	if (code != EXIT_OK && errbuf_msg(&err)[0])
 		fprintf(stderr, "vfvm run: %s\n", errbuf_msg(&err));
 	release(&r);
+	/* a call refused during the teardown too: the guest may have ended well, vfvm did not */
+	if (sandbox_violations())
+		code = EXIT_RUNTIME;
 	return code;
 }

@@ -6,7 +6,11 @@
 #ifndef VFVM_COMMANDS_H
 #define VFVM_COMMANDS_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+
+#include "vfio/sysfs.h"
 
 enum {
 	EXIT_OK = 0,
@@ -30,5 +34,13 @@ int cmd_devices(int argc, char **argv);
 int cmd_bind(int argc, char **argv);
 int cmd_unbind(int argc, char **argv);
 int cmd_ctl(int argc, char **argv);
+
+/*
+ * For a user who is not root: one line on out per thing `vfvm run --vfio` would lack (/dev/kvm,
+ * each ready device's /dev/vfio/N, RLIMIT_MEMLOCK against ram_bytes of guest RAM when n > 0).
+ * Returns how many are missing.
+ */
+int user_access_report(FILE *out, const char *prog, const struct host_paths *h,
+		       const char (*addrs)[VFIO_PCI_ADDR_LEN], size_t n, uint64_t ram_bytes);
 
 #endif

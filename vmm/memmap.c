@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define GIB_4 (1ULL << 32)
 
@@ -22,27 +23,81 @@ int guest_mem_layout(struct guest_mem *mem, uint64_t ram_bytes, uint64_t hole_st
 		return -EINVAL;
 
 	low = ram_bytes < hole_start ? ram_bytes : hole_start;
-	mem->ram[mem->nr_ram++] = (struct ram_range){ .gpa = 0, .size = low };
+	mem->ram[mem->nr_ram++] = (struct ram_range){.gpa = 0, .size = low};
 	if (ram_bytes > low)
-		mem->ram[mem->nr_ram++] = (struct ram_range){ .gpa = hole_end, .size = ram_bytes - low };
+		mem->ram[mem->nr_ram++] =
+			(struct ram_range){.gpa = hole_end, .size = ram_bytes - low};
 	mem->total = ram_bytes;
+	return 0;
+}
+
+/* the huge page size of a hugetlb memfd: log2 of the size in bits 26-31 (linux/memfd.h) */
+#define MEMFD_HUGE_SHIFT 26
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+static void *map_hugetlb(uint64_t size, uint64_t page_size)
+{
+	unsigned int flags = MFD_CLOEXEC | MFD_HUGETLB;
+	void *p;
+	int fd;
+
+	flags |= (page_size == (1ULL << 30) ? 30U : 21U) << MEMFD_HUGE_SHIFT;
+	fd = memfd_create("vfvm-ram", flags);
+	if (fd < 0)
+		return MAP_FAILED;
+	/* MAP_SHARED without MAP_NORESERVE: the pool is charged now, not at a guest's page fault */
+	p = ftruncate(fd, (off_t)size)
+		    ? MAP_FAILED
+		    : mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return p;
+}
+
+/* Fault every page in, writable: the kernel's populate call, or a write per page before 5.14. */
+static int populate(void *p, uint64_t size, uint64_t page_size)
+{
+	if (!madvise(p, size, MADV_POPULATE_WRITE))
+		return 0;
+	if (errno != EINVAL)
+		return -ENOMEM;
+	for (uint64_t off = 0; off < size; off += page_size)
+		((volatile char *)p)[off] = 0;
 	return 0;
 }
 
 int guest_mem_alloc(struct guest_mem *mem)
 {
+	uint64_t step = mem->page_size ? mem->page_size : 4096;
+
+	if (mem->page_size != 0 && mem->page_size != (2ULL << 20) && mem->page_size != (1ULL << 30))
+		return -EINVAL;
+	for (unsigned int i = 0; i < mem->nr_ram; i++)
+		if (mem->ram[i].gpa % step || mem->ram[i].size % step)
+			return -EINVAL;
 	for (unsigned int i = 0; i < mem->nr_ram; i++) {
 		struct ram_range *r = &mem->ram[i];
-		void *p = mmap(NULL, r->size, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		void *p;
 
+		if (mem->page_size) {
+			p = map_hugetlb(r->size, mem->page_size);
+		} else {
+			p = mmap(NULL, r->size, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+			/* best effort: fewer TLB misses and fewer IOMMU page-table entries */
+			if (p != MAP_FAILED)
+				madvise(p, r->size, MADV_HUGEPAGE);
+		}
 		if (p == MAP_FAILED) {
 			guest_mem_free(mem);
 			return -ENOMEM;
 		}
-		/* best effort: fewer TLB misses for the guest and fewer IOMMU page-table entries */
-		madvise(p, r->size, MADV_HUGEPAGE);
 		r->hva = p;
+		if (mem->prealloc && populate(p, r->size, step)) {
+			guest_mem_free(mem);
+			return -ENOMEM;
+		}
 	}
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include "vmm/api.h"
 #include "vmm/machine.h"
 #include "vmm/run_options.h"
+#include "vmm/sandbox.h"
 #include "vmm/vm.h"
 #include "vmm/vm_vfio.h"
 
@@ -36,6 +37,7 @@ struct run {
 	/* the power button was pressed (powerdown, --on-sigterm powerdown): stop at the deadline */
 	bool powerdown_pending;
 	struct timespec powerdown_deadline;
+	struct sandbox_user user; /* --user */
 };
 
 /* The control socket's commands (a NULL name ends the table); ctx is the struct run. */

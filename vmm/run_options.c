@@ -32,7 +32,8 @@ void run_usage(FILE *out)
 {
 	static const char text[] =
 		"Usage: vfvm run --kernel KERNEL [--initrd FILE] [--cmdline STR] [--memory SIZE]\n"
-		"                [--cpus N] [--stats] [--vfio PCI-ADDRESS[,bind]]...\n"
+		"                [--cpus N] [--stats] [--unpack-kernel] [--vfio PCI-ADDRESS[,bind]]...\n"
+		"                [--seccomp off|log|kill] [--user NAME]\n"
 		"       vfvm run --firmware [PATH] [--boot disk|kernel] [--kernel ...] [--vfio "
 		"...]...\n\n"
 		"Boot Linux in a KVM virtual machine, directly or through a BIOS (SeaBIOS) that\n"
@@ -44,7 +45,11 @@ void run_usage(FILE *out)
 		"  --initrd FILE    initial ramdisk\n"
 		"  --cmdline STR    kernel command line words, after vfvm's own:\n"
 		"                   \"%s\"\n"
-		"  --memory SIZE    guest RAM: MiB, or with a K/M/G/T suffix (default 512M)\n"
+		"  --memory SIZE[,hugepages[=2M|1G]][,prealloc]\n"
+		"                   guest RAM: MiB, or with a K/M/G/T suffix (default 512M);\n"
+		"                   hugepages: on the host's huge pages (2M unless given), which\n"
+		"                   must be reserved (sysfs kernel/mm/hugepages); prealloc: fault\n"
+		"                   all of it in before the guest starts\n"
 		"  --cpus N         number of vCPUs (default 1)\n"
 		"  --firmware [PATH] boot through a BIOS image (default: %s),\n"
 		"                   which finds the disks and NICs passed with --vfio\n"
@@ -56,6 +61,9 @@ void run_usage(FILE *out)
 		"  --stats          print the count of VM exits by reason on stderr at exit\n"
 		"  --dump-dtb FILE  write the device tree the guest would get to FILE and exit\n"
 		"                   (machines described by a device tree: arm64)\n"
+		"  --unpack-kernel  decompress a bzImage's kernel in vfvm and enter it directly\n"
+		"                   (no decompressor in the guest, no KASLR; default: the kernel\n"
+		"                   decompresses and places itself)\n"
 		"  --vfio ADDR      pass a PCI device bound to vfio-pci through (repeatable):\n"
 		"                   0000:01:00.0 or /sys/bus/pci/devices/0000:01:00.0\n"
 		"  --vfio ADDR,bind the same, for a device still on its host driver: vfvm binds it "
@@ -63,6 +71,13 @@ void run_usage(FILE *out)
 		"                   vfio-pci before the guest starts and gives it back to its "
 		"driver\n"
 		"                   on every exit (poweroff, error, SIGINT/SIGTERM)\n"
+		"  --seccomp MODE   per-thread system call filters: kill (default: a refused call\n"
+		"                   stops vfvm with one line naming it, exit 1), log (the kernel\n"
+		"                   logs it and lets it run), off\n"
+		"  --user NAME      started as root: become NAME (and its groups, no "
+		"capabilities,\n"
+		"                   no_new_privs) once /dev/kvm, the devices and files are open;\n"
+		"                   not with ',bind' (bind the device first with 'vfvm bind')\n"
 		"  --api-socket PATH  listen on the Unix socket PATH (mode 0600) for control\n"
 		"                   requests, one JSON object a line: see 'vfvm ctl --help'\n"
 		"  --powerdown-timeout S  seconds the guest has to power off after its power\n"
@@ -111,6 +126,33 @@ int run_parse_size(const char *s, uint64_t *bytes)
 	if (v > (UINT64_MAX >> shift))
 		return -ERANGE;
 	*bytes = (uint64_t)v << shift;
+	return 0;
+}
+
+/* SIZE[,hugepages[=2M|1G]][,prealloc] */
+static int parse_memory(const char *v, struct run_options *o, struct errbuf *err)
+{
+	const char *comma = strchr(v, ',');
+	char size[64];
+	int ret;
+
+	if (snprintf(size, sizeof(size), "%.*s", comma ? (int)(comma - v) : (int)strlen(v), v) >=
+	    (int)sizeof(size))
+		return errbuf_set(err, EINVAL, "--memory %s: not a size (examples: 512M, 2G, 1024)",
+				  v);
+	ret = run_parse_size(size, &o->memory);
+	if (ret == -ERANGE || (!ret && o->memory > RUN_MAX_MEMORY))
+		return errbuf_set(err, EINVAL, "--memory %s: more than the 1T vfvm supports", v);
+	if (ret)
+		return errbuf_set(err, EINVAL, "--memory %s: not a size (examples: 512M, 2G, 1024)",
+				  v);
+	if (o->memory < RUN_MIN_MEMORY || o->memory % RUN_MIN_MEMORY)
+		return errbuf_set(err, EINVAL, "--memory %s: must be a non-zero multiple of 2M", v);
+	if (ram_backing_parse(comma ? comma + 1 : NULL, v, &o->backing, err))
+		return -EINVAL;
+	if (o->backing.page_size && o->memory % o->backing.page_size)
+		return errbuf_set(err, EINVAL, "--memory %s: not a whole number of %s huge pages",
+				  v, hugepage_name(o->backing.page_size));
 	return 0;
 }
 
@@ -173,7 +215,8 @@ static const char *valued_option(const char *a)
 					    "--cpus",	      "--vfio",
 					    "--firmware-log", "--boot",
 					    "--api-socket",   "--powerdown-timeout",
-					    "--on-sigterm",   "--dump-dtb"};
+					    "--on-sigterm",   "--dump-dtb",
+					    "--seccomp",      "--user"};
 
 	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (is_option(a, names[i]))
@@ -184,6 +227,14 @@ static const char *valued_option(const char *a)
 /* Options that only make sense together. */
 static int check_combination(struct run_options *o, bool boot_given, struct errbuf *err)
 {
+	/* giving a device back to its driver at exit needs root, which --user has given up */
+	for (unsigned int i = 0; o->user && i < o->nr_vfio; i++)
+		if (o->vfio_args[i].bind)
+			return errbuf_set(
+				err, EINVAL,
+				"--vfio %s,bind cannot be combined with --user (rebinding "
+				"at exit needs root): bind it first with 'vfvm bind %s'",
+				o->vfio_args[i].addr, o->vfio_args[i].addr);
 	if (!o->firmware) {
 		if (boot_given)
 			return errbuf_set(err, EINVAL, "--boot needs --firmware");
@@ -212,11 +263,11 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 	*o = (struct run_options){
 		.memory = RUN_DEFAULT_MEMORY,
 		.cpus = 1,
+		.seccomp = SANDBOX_KILL,
 		.powerdown_timeout = RUN_DEFAULT_POWERDOWN_TIMEOUT,
 	};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v, *name;
-		int ret;
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			o->help = true;
@@ -224,6 +275,10 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 		}
 		if (!strcmp(a, "--stats")) {
 			o->stats = true;
+			continue;
+		}
+		if (!strcmp(a, "--unpack-kernel")) {
+			o->unpack_kernel = true;
 			continue;
 		}
 		/* --firmware takes its path only when one follows that is not an option */
@@ -265,6 +320,14 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 			if (!*v)
 				return errbuf_set(err, EINVAL, "--dump-dtb: empty file name");
 			o->dump_dtb = v;
+		} else if (is_option(a, "--seccomp")) {
+			if (sandbox_mode_parse(v, &o->seccomp))
+				return errbuf_set(err, EINVAL,
+						  "--seccomp %s: not 'off', 'log' or 'kill'", v);
+		} else if (is_option(a, "--user")) {
+			if (!*v)
+				return errbuf_set(err, EINVAL, "--user: empty user name");
+			o->user = v;
 		} else if (is_option(a, "--api-socket")) {
 			if (!*v)
 				return errbuf_set(err, EINVAL, "--api-socket: empty path");
@@ -304,18 +367,9 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 			o->vfio[o->nr_vfio] = o->vfio_args[o->nr_vfio].addr;
 			o->nr_vfio++;
 		} else if (is_option(a, "--memory")) {
-			ret = run_parse_size(v, &o->memory);
-			if (ret == -ERANGE || (!ret && o->memory > RUN_MAX_MEMORY))
-				return errbuf_set(err, EINVAL,
-						  "--memory %s: more than the 1T vfvm supports", v);
-			if (ret)
-				return errbuf_set(
-					err, EINVAL,
-					"--memory %s: not a size (examples: 512M, 2G, 1024)", v);
-			if (o->memory < RUN_MIN_MEMORY || o->memory % RUN_MIN_MEMORY)
-				return errbuf_set(err, EINVAL,
-						  "--memory %s: must be a non-zero multiple of 2M",
-						  v);
+			if (parse_memory(v, o, err))
+				return -EINVAL;
+			o->memory_arg = v;
 		} else if (parse_cpus(v, &o->cpus)) {
 			return errbuf_set(err, EINVAL, "--cpus %s: not a vCPU count from 1 to %d",
 					  v, RUN_MAX_CPUS);
@@ -327,7 +381,8 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 static int check_file(const char *what, const char *path, struct errbuf *err)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO named as a file must be refused, not waited on for a writer */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
 		return errbuf_set(err, errno, "%s %s: %s", what, path, strerror(errno));

@@ -10,7 +10,9 @@
 #include <stdio.h>
 
 #include "vfio/sysfs.h"
+#include "vmm/hugepages.h"
 #include "vmm/errbuf.h"
+#include "vmm/sandbox.h"
 
 #define RUN_DEFAULT_MEMORY (512ULL << 20)
 #define RUN_MIN_MEMORY (2ULL << 20)
@@ -35,12 +37,17 @@ struct run_options {
 	const char *cmdline;  /* the user's words (--cmdline), or NULL */
 	const char *dump_dtb; /* --dump-dtb: write the guest's device tree here and exit */
 	uint64_t memory;
+	struct ram_backing backing; /* --memory SIZE,hugepages=...,prealloc */
+	const char *memory_arg;	    /* --memory's value as given (for messages), or NULL */
 	unsigned int cpus;
 	bool stats;
+	bool unpack_kernel; /* --unpack-kernel: vfvm decompresses a bzImage's kernel */
 	bool help;
 	struct vfio_arg vfio_args[RUN_MAX_VFIO]; /* --vfio ADDR[,bind] */
 	const char *vfio[RUN_MAX_VFIO];		 /* their addresses, as vm_vfio_attach takes them */
 	unsigned int nr_vfio;
+	enum sandbox_mode seccomp;	/* --seccomp off|log|kill (kill by default) */
+	const char *user;		/* --user NAME: run as NAME once everything is open */
 	const char *api_socket;		/* --api-socket: the control socket's path */
 	unsigned int powerdown_timeout; /* --powerdown-timeout, seconds */
 	bool sigterm_powerdown;		/* --on-sigterm powerdown */

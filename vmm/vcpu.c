@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* vCPU lifecycle and the run loop: one thread per vCPU looping on KVM_RUN. */
 #include "vmm/vm.h"
+#include "vmm/coalesced.h"
 
 #include <errno.h>
 #include <linux/kvm.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -32,6 +34,7 @@ int vm_create_vcpus(struct vm *vm, unsigned int n, vcpu_init_fn init, void *arg,
 		v->vm = vm;
 		v->index = i;
 		v->fd = -1;
+		snprintf(v->name, sizeof(v->name), "vCPU %u", i);
 		vm->nr_vcpus = i + 1;
 		v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, i);
 		if (v->fd < 0)
@@ -41,6 +44,12 @@ int vm_create_vcpus(struct vm *vm, unsigned int n, vcpu_init_fn init, void *arg,
 			return errbuf_set(err, errno, "vCPU %u: mmap of kvm_run: %s", i,
 					  strerror(errno));
 		v->run = run;
+		/* one ring for the VM, reached through any vCPU's mapping */
+		if (vm->coalesced_page && !vm->coalesced_ring &&
+		    (size_t)vm->coalesced_page * (size_t)sysconf(_SC_PAGESIZE) < vm->run_size)
+			vm->coalesced_ring =
+				(void *)((uint8_t *)run + (size_t)vm->coalesced_page *
+								  (size_t)sysconf(_SC_PAGESIZE));
 		if (init) {
 			r = init(vm, v, arg, err);
 			if (r)
@@ -150,6 +159,14 @@ static bool handle_exit(struct vcpu *v)
 	}
 }
 
+/* Entries in KVM's ring: its page after the head (KVM_COALESCED_MMIO_MAX for this page size). */
+static unsigned int coalesced_max(void)
+{
+	return (unsigned int)(((size_t)sysconf(_SC_PAGESIZE) -
+			       sizeof(struct kvm_coalesced_mmio_ring)) /
+			      sizeof(struct kvm_coalesced_mmio));
+}
+
 static long long now_ns(void)
 {
 	struct timespec t;
@@ -162,11 +179,17 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
+	struct errbuf err = {""};
 	sigset_t kick;
 
 	sigemptyset(&kick);
 	sigaddset(&kick, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+	/* the vCPU was set up by the main thread: from here on only the run loop's calls */
+	if (sandbox_enter(vm->sandbox, SANDBOX_VCPU, v->name, &err)) {
+		vm_fail(vm, "vCPU %u: %s", v->index, errbuf_msg(&err));
+		return NULL;
+	}
 	if (v->index == 0) {
 		long long t0 = vm->t_start.tv_sec * 1000000000LL + vm->t_start.tv_nsec;
 
@@ -180,6 +203,12 @@ static void *vcpu_thread(void *arg)
 			break;
 		}
 		exit_stats_count(&v->stats, v->run->exit_reason);
+		/* what the guest wrote without exiting comes first */
+		if (vm->coalesced_ring) {
+			pthread_mutex_lock(&vm->coalesced_lock);
+			coalesced_drain(vm->coalesced_ring, coalesced_max(), &vm->bus);
+			pthread_mutex_unlock(&vm->coalesced_lock);
+		}
 		if (!handle_exit(v))
 			break;
 	}

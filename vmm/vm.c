@@ -33,7 +33,7 @@ int vm_open(struct vm *vm, struct errbuf *err)
 	atomic_init(&vm->stopping, false);
 	atomic_init(&vm->stop_reason, VM_RUNNING);
 	atomic_init(&vm->first_run_ns, 0);
-	r = pthread_mutex_init(&vm->lock, NULL);
+	r = pthread_mutex_init(&vm->lock, NULL) ?: pthread_mutex_init(&vm->coalesced_lock, NULL);
 	if (r)
 		return errbuf_set(err, r, "cannot create a mutex: %s", strerror(r));
 	r = io_bus_init(&vm->bus);
@@ -62,6 +62,8 @@ int vm_open(struct vm *vm, struct errbuf *err)
 	if (!vm->nr_memslots)
 		vm->nr_memslots = 32;
 	vm->max_gsi = check_cap(vm->kvm_fd, KVM_CAP_IRQ_ROUTING);
+	vm->coalesced_page = check_cap(vm->kvm_fd, KVM_CAP_COALESCED_MMIO);
+	vm->coalesced_pio = check_cap(vm->kvm_fd, KVM_CAP_COALESCED_PIO) > 0;
 	r = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (r <= 0)
 		return errbuf_set(err, errno, "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
@@ -112,6 +114,19 @@ void vm_close(struct vm *vm)
 	vm->slot_used = NULL;
 	io_bus_destroy(&vm->bus);
 	pthread_mutex_destroy(&vm->lock);
+	pthread_mutex_destroy(&vm->coalesced_lock);
+}
+
+int vm_coalesce_writes(struct vm *vm, enum io_space space, uint64_t addr, uint32_t len)
+{
+	struct kvm_coalesced_mmio_zone z = {.addr = addr, .size = len};
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (!vm->coalesced_page || (space == IO_SPACE_PIO && !vm->coalesced_pio) ||
+	    (size_t)vm->coalesced_page * (size_t)page >= vm->run_size)
+		return -ENOTSUP;
+	z.pio = space == IO_SPACE_PIO;
+	return ioctl(vm->vm_fd, KVM_REGISTER_COALESCED_MMIO, &z) ? -errno : 0;
 }
 
 /* Under vm->lock: a free slot number, marked used, or -ENOSPC. */
@@ -161,9 +176,16 @@ int vm_add_ram(struct vm *vm, uint64_t skip_start, uint64_t skip_end, struct err
 {
 	int r = guest_mem_alloc(&vm->mem);
 
+	if (r && vm->mem.page_size)
+		return errbuf_set(err, r,
+				  "cannot allocate %llu MiB of guest RAM on %s huge pages%s",
+				  (unsigned long long)(vm->mem.total >> 20),
+				  vm->mem.page_size == (1ULL << 30) ? "1G" : "2M",
+				  vm->mem.prealloc ? " (prealloc)" : "");
 	if (r)
-		return errbuf_set(err, r, "cannot allocate %llu MiB of guest RAM",
-				  (unsigned long long)(vm->mem.total >> 20));
+		return errbuf_set(err, r, "cannot allocate %llu MiB of guest RAM%s",
+				  (unsigned long long)(vm->mem.total >> 20),
+				  vm->mem.prealloc ? " (prealloc)" : "");
 	for (unsigned int i = 0; i < vm->mem.nr_ram; i++) {
 		const struct ram_range *ram = &vm->mem.ram[i];
 		uint64_t end = ram->gpa + ram->size;

@@ -20,6 +20,7 @@
 #include "vmm/exit_stats.h"
 #include "vmm/gsi_routes.h"
 #include "vmm/memmap.h"
+#include "vmm/sandbox.h"
 
 enum vm_stop_reason {
 	VM_RUNNING,
@@ -27,11 +28,13 @@ enum vm_stop_reason {
 	VM_STOP_RESET,	  /* the guest asked for a reset: vfvm ends too */
 	VM_STOP_ERROR,	  /* a vCPU failed; vm->error says why */
 	VM_STOP_SIGNAL,	  /* SIGINT / SIGTERM; vm->stop_signal says which */
-	VM_STOP_REQUEST,  /* a "stop" request on the control socket */
-	VM_STOP_TIMEOUT,  /* the guest did not power off in time after its power button */
+	VM_STOP_SANDBOX, /* a thread made a system call its seccomp filter refuses (said already) */
+	VM_STOP_REQUEST, /* a "stop" request on the control socket */
+	VM_STOP_TIMEOUT, /* the guest did not power off in time after its power button */
 };
 
 struct vm;
+struct kvm_coalesced_mmio_ring;
 
 struct vcpu {
 	struct vm *vm;
@@ -40,6 +43,7 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool started;
+	char name[16]; /* "vCPU N", as a seccomp violation names the thread */
 	struct exit_stats stats;
 };
 
@@ -54,7 +58,8 @@ struct vm {
 	struct io_bus bus;
 	struct vcpu *vcpus;
 	unsigned int nr_vcpus;
-	bool count_exits; /* --stats: count PIO/MMIO exits by device range */
+	bool count_exits;	   /* --stats: count PIO/MMIO exits by device range */
+	enum sandbox_mode sandbox; /* --seccomp: each thread installs its filter once set up */
 
 	atomic_bool stopping;
 	atomic_int stop_reason; /* enum vm_stop_reason: the first one wins */
@@ -63,6 +68,12 @@ struct vm {
 	struct errbuf error;	   /* why a vCPU failed (VM_STOP_ERROR) */
 	struct timespec t_start;   /* set by the caller; first KVM_RUN is measured from it */
 	atomic_llong first_run_ns; /* 0 until vCPU 0 entered the guest */
+
+	/* coalesced writes (vmm/coalesced.h): KVM's page offset in kvm_run (0: none), the ring */
+	unsigned int coalesced_page;
+	bool coalesced_pio;
+	struct kvm_coalesced_mmio_ring *coalesced_ring;
+	pthread_mutex_t coalesced_lock;
 
 	pthread_mutex_t lock; /* memory slots, GSI routes */
 	uint8_t *slot_used;
@@ -88,6 +99,14 @@ int vm_add_ram(struct vm *vm, uint64_t skip_start, uint64_t skip_end, struct err
 typedef int (*vcpu_init_fn)(struct vm *vm, struct vcpu *vcpu, void *arg, struct errbuf *err);
 int vm_create_vcpus(struct vm *vm, unsigned int n, vcpu_init_fn init, void *arg,
 		    struct errbuf *err);
+
+/*
+ * Let the guest's writes to [addr, addr + len) of space go into KVM's coalesced ring instead of
+ * exiting: only for registers whose writes need no answer and no immediate side effect (they
+ * reach the bus before the next exit is handled). Before vm_create_vcpus(). -ENOTSUP when this
+ * KVM cannot (the writes then exit as before), else -errno from KVM.
+ */
+int vm_coalesce_writes(struct vm *vm, enum io_space space, uint64_t addr, uint32_t len);
 
 /* Start one thread per vCPU. SIGUSR1 is taken for kicking vCPUs out of KVM_RUN. */
 int vm_start(struct vm *vm, struct errbuf *err);

@@ -4,11 +4,14 @@
 
 #include <errno.h>
 #include <linux/kvm.h>
+#include <linux/pci_regs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+
+#include "vmm/sandbox.h"
 
 /*
  * Every op's opaque is a slot: a device's own (its functions were created with it, so that MSI
@@ -115,6 +118,13 @@ static int op_dma_ready(void *opaque)
 	return err;
 }
 
+static int op_map_thread_start(void *opaque, struct errbuf *e)
+{
+	struct vm_vfio *v = ((struct vm_vfio_slot *)opaque)->owner;
+
+	return sandbox_enter(v->vm->sandbox, SANDBOX_DMA_MAP, "DMA mapping", e);
+}
+
 static const struct vfio_vm_ops vm_vfio_ops = {
 	.dma_ready = op_dma_ready,
 	.mem_slot_add = op_slot_add,
@@ -125,6 +135,7 @@ static const struct vfio_vm_ops vm_vfio_ops = {
 	.irqfd_assign = op_irqfd_assign,
 	.irqfd_deassign = op_irqfd_deassign,
 	.kvm_vfio_group_add = op_group_add,
+	.map_thread_start = op_map_thread_start,
 };
 
 static uint32_t cfg_read(void *opaque, unsigned int off, unsigned int len)
@@ -203,6 +214,109 @@ int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const 
 fail:
 	vm_vfio_detach(v);
 	return err;
+}
+
+int vm_vfio_start_dma(struct vm_vfio *v, struct errbuf *e)
+{
+	return v->assigned ? vfio_assign_map_start(&v->assign, e) : 0;
+}
+
+/* 64-bit BARs this large go above RAM first, leaving the low window to the smaller ones. */
+#define VM_VFIO_BAR_HIGH (64ULL << 20)
+
+struct placed_bar {
+	struct vm_vfio_slot *slot;
+	const char *name;
+	struct vfio_pci_bar_desc d;
+};
+
+/* Largest first: each BAR is naturally aligned, so this wastes nothing between them. */
+static int by_size_desc(const void *a, const void *b)
+{
+	const struct placed_bar *x = a, *y = b;
+
+	return x->d.size < y->d.size ? 1 : x->d.size > y->d.size ? -1 : 0;
+}
+
+static void write_bar(struct vfio_pci *p, const struct vfio_pci_bar_desc *d, uint64_t addr)
+{
+	uint32_t lo = (uint32_t)addr, hi = (uint32_t)(addr >> 32);
+	unsigned int reg = PCI_BASE_ADDRESS_0 + 4 * d->index;
+
+	vfio_pci_config_write(p, reg, &lo, 4);
+	if (d->is64)
+		vfio_pci_config_write(p, reg + 4, &hi, 4);
+}
+
+static int bar_error(const struct vm_vfio *v, const struct placed_bar *b, struct errbuf *e)
+{
+	const struct pci_window *lo = &v->bus->win[PCI_BAR_MMIO32];
+	const struct pci_window *hi = &v->bus->win[PCI_BAR_MMIO64];
+	const struct pci_window *io = &v->bus->win[PCI_BAR_IO];
+	char size[32];
+
+	if (b->d.size >= (1ULL << 30))
+		snprintf(size, sizeof(size), "%llu GiB", (unsigned long long)(b->d.size >> 30));
+	else if (b->d.size >= (1ULL << 20))
+		snprintf(size, sizeof(size), "%llu MiB", (unsigned long long)(b->d.size >> 20));
+	else
+		snprintf(size, sizeof(size), "%llu bytes", (unsigned long long)b->d.size);
+	if (b->d.io)
+		return errbuf_set(e, ENOSPC,
+				  "%s: I/O BAR%u of %s does not fit in what is left of the guest's "
+				  "I/O window [%#llx, %#llx)",
+				  b->name, b->d.index, size, (unsigned long long)io->start,
+				  (unsigned long long)io->end);
+	if (!b->d.is64 || hi->end <= hi->start)
+		return errbuf_set(e, ENOSPC,
+				  "%s: %s BAR%u of %s does not fit in what is left of the guest's "
+				  "PCI window below 4 GiB [%#llx, %#llx)%s",
+				  b->name, b->d.is64 ? "64-bit" : "32-bit", b->d.index, size,
+				  (unsigned long long)lo->start, (unsigned long long)lo->end,
+				  b->d.is64 ? " (and this guest has no 64-bit window)" : "");
+	return errbuf_set(e, ENOSPC,
+			  "%s: 64-bit BAR%u of %s fits neither what is left of the guest's PCI "
+			  "windows [%#llx, %#llx) and [%#llx, %#llx)",
+			  b->name, b->d.index, size, (unsigned long long)lo->start,
+			  (unsigned long long)lo->end, (unsigned long long)hi->start,
+			  (unsigned long long)hi->end);
+}
+
+int vm_vfio_place_bars(struct vm_vfio *v, struct errbuf *e)
+{
+	struct placed_bar bars[VFIO_MAX_ASSIGNED * 6];
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < v->nr_slots; i++) {
+		struct vfio_pci_bar_desc d[6];
+		unsigned int k = v->slots[i].pci ? vfio_pci_bar_descs(v->slots[i].pci, d) : 0;
+
+		for (unsigned int j = 0; j < k; j++)
+			bars[n++] =
+				(struct placed_bar){&v->slots[i], v->assign.devs[i].dev.name, d[j]};
+	}
+	qsort(bars, n, sizeof(bars[0]), by_size_desc);
+	for (unsigned int i = 0; i < n; i++) {
+		const struct vfio_pci_bar_desc *d = &bars[i].d;
+		uint64_t addr;
+		int r;
+
+		if (d->io) {
+			r = pci_bar_alloc(v->bus, PCI_BAR_IO, d->size, &addr);
+		} else if (d->is64 && d->size >= VM_VFIO_BAR_HIGH) {
+			r = pci_bar_alloc(v->bus, PCI_BAR_MMIO64, d->size, &addr);
+			if (r)
+				r = pci_bar_alloc(v->bus, PCI_BAR_MMIO32, d->size, &addr);
+		} else {
+			r = pci_bar_alloc(v->bus, PCI_BAR_MMIO32, d->size, &addr);
+			if (r && d->is64)
+				r = pci_bar_alloc(v->bus, PCI_BAR_MMIO64, d->size, &addr);
+		}
+		if (r)
+			return bar_error(v, &bars[i], e);
+		write_bar(bars[i].slot->pci, d, addr);
+	}
+	return 0;
 }
 
 void vm_vfio_detach(struct vm_vfio *v)

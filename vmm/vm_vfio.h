@@ -39,6 +39,16 @@ typedef unsigned int (*vm_vfio_intx_fn)(unsigned int slot, unsigned int pin);
 int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const char *const *addrs,
 		   unsigned int n, vm_vfio_intx_fn intx_gsi, const uint64_t (*reserved)[2],
 		   unsigned int nr_reserved, struct errbuf *e);
+/* Start mapping guest RAM for DMA beside the guest: after the privilege drop, before vm_start(). */
+int vm_vfio_start_dma(struct vm_vfio *v, struct errbuf *e);
+/*
+ * Give every BAR of the attached devices an address, as firmware would (direct kernel boot has
+ * none): each memory BAR naturally aligned and at least a page to itself, so that BARs smaller
+ * than a page can be mapped into the guest; 64-bit BARs of 64 MiB or more in the bus's 64-bit
+ * window above RAM when it has one. Decoding stays off until the guest's driver turns it on.
+ * -ENOSPC naming the device, BAR and size that fit no window.
+ */
+int vm_vfio_place_bars(struct vm_vfio *v, struct errbuf *e);
 /* After the vCPUs stopped: remove the functions, reset the devices, unmap, close. */
 void vm_vfio_detach(struct vm_vfio *v);
 

@@ -121,6 +121,25 @@ static void usage_errors_name_the_value(void **state)
 	assert_int_equal(parse(&o, &e, "--kernel", "k", "--memory", "0", NULL), -EINVAL);
 	assert_int_equal(parse(&o, &e, "--kernel", "k", "--memory", "2T", NULL), -EINVAL);
 	assert_non_null(strstr(errbuf_msg(&e), "--memory 2T"));
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--memory", "2G,hugepages=3M", NULL),
+			 -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "--memory 2G,hugepages=3M: huge page size '3M'"));
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--memory", "1536M,hugepages=1G", NULL),
+			 -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "not a whole number of 1G huge pages"));
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--memory", "1G,prealoc", NULL), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&e), "unknown word 'prealoc'"));
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--memory", "1G,hugepages", NULL), 0);
+	assert_true(o.memory == 1024 * MIB && o.backing.page_size == 2 * MIB &&
+		    !o.backing.prealloc);
+	assert_string_equal(o.memory_arg, "1G,hugepages");
+	assert_false(o.unpack_kernel);
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--unpack-kernel", NULL), 0);
+	assert_true(o.unpack_kernel);
+	assert_int_equal(parse(&o, &e, "--kernel", "k", "--memory=2G,hugepages=1G,prealloc", NULL),
+			 0);
+	assert_true(o.memory == 2048 * MIB && o.backing.page_size == 1024 * MIB &&
+		    o.backing.prealloc);
 	assert_int_equal(parse(&o, &e, "--kernel", "k", "--cpus", "0", NULL), -EINVAL);
 	assert_non_null(strstr(errbuf_msg(&e), "--cpus 0"));
 	assert_int_equal(parse(&o, &e, "--kernel", "k", "--cpus", "two", NULL), -EINVAL);

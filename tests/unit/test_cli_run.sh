@@ -11,10 +11,26 @@ check "vfvm --help lists run" 0 '^  run ' --help
 check "no --kernel: exit 2" 2 'kernel is required' run
 check "--memory 512X: exit 2 naming the value" 2 '--memory 512X: not a size' run --kernel "$tmp/bzImage" --memory 512X
 check "--memory 3M: exit 2 (not a multiple of 2M)" 2 'multiple of 2M' run --kernel "$tmp/bzImage" --memory 3M
+check "--memory 1G,hugepages=4K: exit 2 naming the size" 2 "huge page size '4K' is not 2M or 1G" run --kernel "$tmp/bzImage" --memory 1G,hugepages=4K
+# the huge page pool is checked before /dev/kvm is opened, against a test tree (VFVM_HOST_ROOT)
+hp=$tmp/root/sys/kernel/mm/hugepages/hugepages-2048kB
+export VFVM_HOST_ROOT=$tmp/root
+mkdir -p "$hp" && echo 20 >"$hp/nr_hugepages" && echo 10 >"$hp/free_hugepages" && echo 0 >"$hp/resv_hugepages"
+check "too few 2M pages: exit 2 counting the missing ones" 2 'needs 32 huge pages of 2M, 10 are free: 22 missing' run --kernel "$tmp/bzImage" --memory 64M,hugepages
+check "too few 2M pages: says where to reserve them" 2 "echo 42 > $hp/nr_hugepages" run --kernel "$tmp/bzImage" --memory 64M,hugepages=2M,prealloc
+check "no 1G pool on the host: exit 2 naming it" 2 'this host has no 1G huge pages' run --kernel "$tmp/bzImage" --memory 1G,hugepages=1G
+unset VFVM_HOST_ROOT
 check "--cpus 0: exit 2" 2 '--cpus 0: not a vCPU count' run --kernel "$tmp/bzImage" --cpus 0
 check "unknown option: exit 2" 2 "unknown option '--vga'" run --kernel "$tmp/bzImage" --vga
 check "missing kernel: exit 2 naming the file" 2 "--kernel $tmp/nope: No such file" run --kernel "$tmp/nope"
 check "kernel is a directory: exit 2" 2 "--kernel $tmp: not a regular file" run --kernel "$tmp"
+mkfifo "$tmp/fifo"
+check "a FIFO as kernel: exit 2 at once, not a wait for a writer" 2 "--kernel $tmp/fifo: not a regular file" run --kernel "$tmp/fifo"
+check "/dev/zero as initrd: exit 2" 2 "--initrd /dev/zero: not a regular file" run --kernel "$tmp/bzImage" --initrd /dev/zero
+check "--seccomp with a bad mode: exit 2" 2 "--seccomp strict: not 'off', 'log' or 'kill'" run --kernel "$tmp/bzImage" --seccomp strict
+check "--user with --vfio ADDR,bind: refused up front, exit 2" 2 "cannot be combined with --user" run --kernel "$tmp/bzImage" --user nobody --vfio 00:02.0,bind
+check "--user naming a user that does not exist: exit 2" 2 "--user no-such-user-x: no such user" run --kernel "$tmp/bzImage" --user no-such-user-x
+check "--user root: exit 2" 2 "--user root: that is root" run --kernel "$tmp/bzImage" --user root
 check "missing initrd: exit 2 naming the file" 2 "--initrd $tmp/nope" run --kernel "$tmp/bzImage" --initrd "$tmp/nope"
 # --firmware: the image is read and checked before KVM is opened, so these need no /dev/kvm
 check "missing firmware file: exit 2 naming it" 2 "--firmware $tmp/nope.bin: No such file" run --firmware "$tmp/nope.bin"

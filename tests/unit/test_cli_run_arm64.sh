@@ -62,6 +62,7 @@ one_line "Image larger than RAM"
 image "$tmp/be" 0 $MiB 1
 check "big-endian kernel: exit 2" 2 "big-endian kernel" run --kernel "$tmp/be"
 check "--firmware: exit 2 (no BIOS on arm64)" 2 "boots Linux directly" run --firmware "$tmp/Image"
+check "--unpack-kernel: exit 2 (an Image is not compressed)" 2 "--unpack-kernel: an arm64 Image is not compressed" run --kernel "$tmp/Image" --unpack-kernel
 
 check "--dump-dtb writes the device tree, exit 0" 0 '' run --kernel "$tmp/Image" --initrd "$tmp/initrd" --cpus 2 --memory 1G --cmdline "quiet rdinit=/init" --dump-dtb "$tmp/dtb"
 n=$((n + 1))

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "vfio/info_cap.h"
@@ -236,6 +238,34 @@ static void pci_addresses(void **state)
 	assert_int_equal(vfio_pci_addr_parse(NULL, out), -EINVAL);
 }
 
+/* The real backend's mmap: a region smaller than a page maps as its page, nothing beyond. */
+static void subpage_region_maps_its_page(void **state)
+{
+	struct vfio_device d = {.nr_regions = 2};
+	long page = sysconf(_SC_PAGESIZE);
+	void *p;
+	(void)state;
+
+	d.fd = memfd_create("fake-device", MFD_CLOEXEC);
+	assert_true(d.fd >= 0);
+	assert_int_equal(ftruncate(d.fd, 4 * page), 0);
+	d.regions[1] = (struct vfio_region){
+		.flags = VFIO_REGION_INFO_FLAG_MMAP, .size = 256, .offset = (uint64_t)page};
+	p = vfio_device_backend.region_mmap(&d, 1, 0, (uint64_t)page, PROT_READ);
+	assert_non_null(p);
+	munmap(p, (size_t)page);
+	assert_null(vfio_device_backend.region_mmap(&d, 1, 0, 2 * (uint64_t)page, PROT_READ));
+	assert_null(vfio_device_backend.region_mmap(&d, 1, 256, (uint64_t)page, PROT_READ));
+	/* a region of a page or more: exactly its size, as before */
+	d.regions[1].size = 2 * (uint64_t)page;
+	assert_null(vfio_device_backend.region_mmap(&d, 1, 0, 3 * (uint64_t)page, PROT_READ));
+	/* without the mmap flag: never */
+	d.regions[1].size = 256;
+	d.regions[1].flags = 0;
+	assert_null(vfio_device_backend.region_mmap(&d, 1, 0, (uint64_t)page, PROT_READ));
+	close(d.fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +276,7 @@ int main(void)
 		cmocka_unit_test(malformed_chains_are_refused),
 		cmocka_unit_test(names_and_flags),
 		cmocka_unit_test(pci_addresses),
+		cmocka_unit_test(subpage_region_maps_its_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

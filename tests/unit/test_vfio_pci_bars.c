@@ -9,7 +9,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "devices/pci.h"
 #include "vfio/pci_dev.h"
+#include "vmm/vm_vfio.h"
 #include "vfio_sim.h"
 #ifdef __aarch64__
 #include "vmm/arm64/arm64.h"
@@ -234,15 +236,30 @@ static void sparse_areas_become_pieces(void **state)
 	assert_int_equal(vfio_pci_bar_pieces(&r, 4096, NULL, 0, out, VFIO_PCI_MAX_PIECES), 1);
 	assert_true(out[0].offset == 0x1000 && out[0].size == 0x1000);
 
-	/* no areas at all, no mmap flag, or a BAR smaller than a page: all trapped */
+	/* no areas at all, or no mmap flag: all trapped */
 	r.nr_areas = 0;
 	assert_int_equal(vfio_pci_bar_pieces(&r, 4096, NULL, 0, out, VFIO_PCI_MAX_PIECES), 0);
 	r.sparse = false;
 	r.flags = 0;
 	assert_int_equal(vfio_pci_bar_pieces(&r, 4096, NULL, 0, out, VFIO_PCI_MAX_PIECES), 0);
+	/* a mmap-able BAR smaller than a page: its whole page (vfio-pci reserved the rest) */
 	r.flags = VFIO_REGION_INFO_FLAG_MMAP;
 	r.size = 32;
-	assert_int_equal(vfio_pci_bar_pieces(&r, 4096, NULL, 0, out, VFIO_PCI_MAX_PIECES), 0);
+	assert_int_equal(vfio_pci_bar_pieces(&r, 4096, NULL, 0, out, VFIO_PCI_MAX_PIECES), 1);
+	assert_true(out[0].offset == 0 && out[0].size == 4096);
+	/* ... but not with an MSI-X structure in it, nor a sparse area short of its registers */
+	{
+		const uint64_t msix[1][2] = {{0, 0x10}};
+
+		assert_int_equal(vfio_pci_bar_pieces(&r, 4096, msix, 1, out, VFIO_PCI_MAX_PIECES),
+				 0);
+		r.sparse = true;
+		r.nr_areas = 1;
+		r.areas[0] = (struct vfio_mmap_area){0, 16};
+		assert_int_equal(vfio_pci_bar_pieces(&r, 4096, NULL, 0, out, VFIO_PCI_MAX_PIECES),
+				 0);
+		r.sparse = false;
+	}
 	/* more pieces than room: the rest stays trapped */
 	{
 		const uint64_t holes[2][2] = {{0x1000, 0x2000}, {0x3000, 0x4000}};
@@ -409,6 +426,222 @@ static void bars_over_platform_ranges_are_not_decoded(void **state)
 	fx_free(f);
 }
 
+/* rtl8139 as QEMU models it: BAR0 256 bytes of I/O, BAR1 256 bytes of memory (mmap-able page). */
+static void build_rtl8139(struct sim_pci *s)
+{
+	sim_bar(s, 0, 256, PCI_BASE_ADDRESS_SPACE_IO, false);
+	sim_bar(s, 1, 256, 0, true);
+}
+
+static void subpage_bar_aligned_is_mapped(void **state)
+{
+	struct fx *f = fx_new(build_rtl8139);
+	const struct rec_slot *slot;
+	uint32_t v = 0;
+	(void)state;
+
+	/* the guest sees a 256-byte BAR */
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_1, 0xffffffff, 4);
+	assert_int_equal(cfg_rd(f->pci, PCI_BASE_ADDRESS_1, 4), 0xffffff00);
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_1, 0xfebf1000, 4);
+	cfg_wr(f->pci, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	slot = rec_slot_at(&f->vm, 0xfebf1000);
+	assert_non_null(slot);
+	assert_true(slot->gpa == 0xfebf1000 && slot->size == 4096);
+	/* the slot is the device's page: its registers, as the region holds them */
+	assert_int_equal(*(volatile uint32_t *)((uint8_t *)slot->hva + 0x40),
+			 sim_region_u32(&f->sim, 1, 0x40));
+	/* the page is the BAR's on the bus: nothing else can decode inside it meanwhile */
+	assert_non_null(io_bus_name(&f->vm.bus, IO_SPACE_MMIO, 0xfebf1800));
+	assert_int_equal(io_bus_access(&f->vm.bus, IO_SPACE_MMIO, 0xfebf1040, &v, 4, false), 0);
+	assert_int_equal(v, sim_region_u32(&f->sim, 1, 0x40));
+	fx_free(f);
+}
+
+static void subpage_bar_unaligned_is_trapped(void **state)
+{
+	struct fx *f = fx_new(build_rtl8139);
+	uint32_t v = 0;
+	(void)state;
+
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_1, 0xfebf1100, 4);
+	cfg_wr(f->pci, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	assert_int_equal(rec_nr_slots(&f->vm), 0);
+	assert_int_equal(io_bus_access(&f->vm.bus, IO_SPACE_MMIO, 0xfebf1140, &v, 4, false), 0);
+	assert_int_equal(v, sim_region_u32(&f->sim, 1, 0x40));
+	/* only its 256 bytes are claimed: the rest of the page stays free for others */
+	assert_null(io_bus_name(&f->vm.bus, IO_SPACE_MMIO, 0xfebf1000));
+	assert_null(io_bus_name(&f->vm.bus, IO_SPACE_MMIO, 0xfebf1200));
+	fx_free(f);
+}
+
+static void subpage_bar_moved_between_the_two(void **state)
+{
+	struct fx *f = fx_new(build_rtl8139);
+	static const struct io_ops none;
+	int other;
+	(void)state;
+
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_1, 0xfebf1000, 4);
+	cfg_wr(f->pci, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	assert_non_null(rec_slot_at(&f->vm, 0xfebf1000));
+	/* off the page boundary: the slot goes, accesses trap */
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_1, 0xfebf2300, 4);
+	assert_int_equal(rec_nr_slots(&f->vm), 0);
+	assert_null(io_bus_name(&f->vm.bus, IO_SPACE_MMIO, 0xfebf1000));
+	assert_non_null(io_bus_name(&f->vm.bus, IO_SPACE_MMIO, 0xfebf2300));
+	/* back on a boundary: mapped again */
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_1, 0xfebf3000, 4);
+	assert_non_null(rec_slot_at(&f->vm, 0xfebf3000));
+	assert_null(io_bus_name(&f->vm.bus, IO_SPACE_MMIO, 0xfebf2300));
+	/* aligned, but another range already lies in its page: trapped, the other one untouched */
+	assert_int_equal(io_bus_register(&f->vm.bus, IO_SPACE_MMIO, 0xfebf4800, 0x100, &none,
+					 &other, "other"),
+			 0);
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_1, 0xfebf4000, 4);
+	assert_int_equal(rec_nr_slots(&f->vm), 0);
+	assert_string_equal(io_bus_name(&f->vm.bus, IO_SPACE_MMIO, 0xfebf4800), "other");
+	assert_non_null(io_bus_name(&f->vm.bus, IO_SPACE_MMIO, 0xfebf4000));
+	/* memory decode off and on again, in a free page: the page comes back */
+	cfg_wr(f->pci, PCI_COMMAND, 0, 2);
+	assert_int_equal(f->vm.bus.nr[IO_SPACE_MMIO], 1);
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_1, 0xfebf5000, 4);
+	cfg_wr(f->pci, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	assert_non_null(rec_slot_at(&f->vm, 0xfebf5000));
+	io_bus_unregister(&f->vm.bus, IO_SPACE_MMIO, 0xfebf4800, &other);
+	fx_free(f);
+}
+
+/* the host did not reserve the page (the BAR was not page-aligned on the host): no mmap flag */
+static void build_rtl8139_nommap(struct sim_pci *s)
+{
+	sim_bar(s, 0, 256, PCI_BASE_ADDRESS_SPACE_IO, false);
+	sim_bar(s, 1, 256, 0, false);
+}
+
+static void subpage_bar_without_mmap_stays_trapped(void **state)
+{
+	struct fx *f = fx_new(build_rtl8139_nommap);
+	(void)state;
+
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_1, 0xfebf1000, 4);
+	cfg_wr(f->pci, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	assert_int_equal(rec_nr_slots(&f->vm), 0);
+	assert_non_null(io_bus_name(&f->vm.bus, IO_SPACE_MMIO, 0xfebf1000));
+	assert_null(io_bus_name(&f->vm.bus, IO_SPACE_MMIO, 0xfebf1800));
+	fx_free(f);
+}
+
+static void build_big64(struct sim_pci *s)
+{
+	sim_bar(s, 0, 512 * MIB, PCI_BASE_ADDRESS_MEM_TYPE_64 | PCI_BASE_ADDRESS_MEM_PREFETCH,
+		true);
+	sim_bar(s, 2, 256, 0, true);
+}
+
+/* Direct boot: vfvm places every BAR, each memory BAR with a page to itself, largest first. */
+static void vfvm_places_bars_page_aligned(void **state)
+{
+	static struct vm_vfio v;
+	struct pci_bus bus;
+	struct fx *f = fx_new(build_rtl8139);
+	struct vfio_pci *e1000e, *big;
+	struct vfio_pci_params params = {.name = "0000:00:03.0", .intx_gsi = -1, .page_size = 4096};
+	struct sim_pci sim2, sim3;
+	struct errbuf e = {""};
+	uint32_t bar1, io0;
+	(void)state;
+
+	sim_init(&sim2, 0x8086, 0x10d3, 256);
+	build_e1000e(&sim2);
+	assert_int_equal(vfio_pci_create(&e1000e, &sim_ops, &sim2, &f->vm.vm, &params, &e), 0);
+	assert_int_equal(pci_bus_init(&bus, 0xc0000000, 0xfec00000, 0x1000, 0x10000), 0);
+	memset(&v, 0, sizeof(v));
+	v.bus = &bus;
+	v.nr_slots = 2;
+	v.slots[0].pci = f->pci;
+	v.slots[1].pci = e1000e;
+	strcpy(v.assign.devs[0].dev.name, "0000:00:02.0");
+	strcpy(v.assign.devs[1].dev.name, "0000:00:03.0");
+	assert_int_equal(vm_vfio_place_bars(&v, &e), 0);
+	/* the 256-byte memory BAR: page-aligned, and the next page-aligned BAR is not in its page
+	 */
+	bar1 = cfg_rd(f->pci, PCI_BASE_ADDRESS_1, 4);
+	assert_true(bar1 >= 0xc0000000 && bar1 < 0xfec00000 && bar1 % 4096 == 0);
+	for (unsigned int i = 0; i < 4; i++) {
+		uint32_t o = cfg_rd(e1000e, PCI_BASE_ADDRESS_0 + 4 * i, 4) & ~0xfu;
+
+		assert_true(o / 4096 != bar1 / 4096);
+	}
+	io0 = cfg_rd(f->pci, PCI_BASE_ADDRESS_0, 4);
+	assert_true((io0 & PCI_BASE_ADDRESS_SPACE_IO) && (io0 & ~3u) >= 0x1000 &&
+		    (io0 & ~3u) % 256 == 0);
+	/* the largest first: the e1000e's 128 KiB BARs at the window's start */
+	assert_int_equal(cfg_rd(e1000e, PCI_BASE_ADDRESS_0, 4), 0xc0000000);
+	/* nothing decodes yet: the guest's driver turns that on */
+	assert_int_equal(rec_nr_slots(&f->vm), 0);
+	cfg_wr(f->pci, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
+	assert_non_null(rec_slot_at(&f->vm, bar1));
+	cfg_wr(f->pci, PCI_COMMAND, 0, 2);
+	vfio_pci_destroy(e1000e);
+	sim_fini(&sim2);
+	pci_bus_destroy(&bus);
+
+	/* a BAR that fits no window: the device, the BAR and its size named */
+	sim_init(&sim3, 0x1af4, 0x1110, 256);
+	build_big64(&sim3);
+	assert_int_equal(vfio_pci_create(&big, &sim_ops, &sim3, &f->vm.vm, &params, &e), 0);
+	assert_int_equal(pci_bus_init(&bus, 0xc0000000, 0xfec00000, 0x1000, 0x10000), 0);
+	v.nr_slots = 1;
+	v.slots[0].pci = big;
+	strcpy(v.assign.devs[0].dev.name, "0000:00:04.0");
+	assert_int_equal(vm_vfio_place_bars(&v, &e), 0); /* 512 MiB fits once */
+	v.nr_slots = 2;
+	v.slots[1].pci = big;
+	strcpy(v.assign.devs[1].dev.name, "0000:00:05.0");
+	pci_bus_destroy(&bus);
+	assert_int_equal(pci_bus_init(&bus, 0xc0000000, 0xfec00000, 0x1000, 0x10000), 0);
+	assert_int_equal(vm_vfio_place_bars(&v, &e), -ENOSPC);
+	assert_non_null(strstr(e.msg, "0000:00:0"));
+	assert_non_null(strstr(e.msg,
+			       ": 64-bit BAR0 of 512 MiB does not fit in what is left of the "
+			       "guest's PCI window below 4 GiB [0xc0000000, 0xfec00000) (and "
+			       "this guest has no 64-bit window)"));
+	/* with the window above RAM, both go there, naturally aligned */
+	pci_bus_destroy(&bus);
+	assert_int_equal(pci_bus_init(&bus, 0xc0000000, 0xfec00000, 0x1000, 0x10000), 0);
+	assert_int_equal(pci_bus_set_mmio64(&bus, 4ULL << 30, 68ULL << 30), 0);
+	assert_int_equal(vm_vfio_place_bars(&v, &e), 0);
+	{
+		uint64_t a = cfg_rd(big, PCI_BASE_ADDRESS_0, 4) & ~0xfULL;
+
+		a |= (uint64_t)cfg_rd(big, PCI_BASE_ADDRESS_1, 4) << 32;
+		assert_true(a >= (4ULL << 30) && a < (68ULL << 30) && a % (512 * MIB) == 0);
+		/* the 256-byte BAR of the same device stays below 4 GiB */
+		assert_true(cfg_rd(big, PCI_BASE_ADDRESS_2, 4) >= 0xc0000000);
+	}
+	vfio_pci_destroy(big);
+	sim_fini(&sim3);
+	pci_bus_destroy(&bus);
+
+	/* a BAR larger than both windows: the device, the BAR and its size named */
+	sim_init(&sim3, 0x1af4, 0x1110, 256);
+	sim_bar(&sim3, 0, 128ULL << 30, PCI_BASE_ADDRESS_MEM_TYPE_64, false);
+	assert_int_equal(vfio_pci_create(&big, &sim_ops, &sim3, &f->vm.vm, &params, &e), 0);
+	assert_int_equal(pci_bus_init(&bus, 0xc0000000, 0xfec00000, 0x1000, 0x10000), 0);
+	assert_int_equal(pci_bus_set_mmio64(&bus, 4ULL << 30, 68ULL << 30), 0);
+	v.nr_slots = 1;
+	v.slots[0].pci = big;
+	assert_int_equal(vm_vfio_place_bars(&v, &e), -ENOSPC);
+	assert_string_equal(e.msg, "0000:00:04.0: 64-bit BAR0 of 128 GiB fits neither what is left "
+				   "of the guest's PCI windows [0xc0000000, 0xfec00000) and "
+				   "[0x100000000, 0x1100000000)");
+	vfio_pci_destroy(big);
+	sim_fini(&sim3);
+	pci_bus_destroy(&bus);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -422,6 +655,11 @@ int main(void)
 		cmocka_unit_test(bars_swapping_addresses),
 		cmocka_unit_test(blocked_bar_follows_another_devices_move),
 		cmocka_unit_test(bars_over_platform_ranges_are_not_decoded),
+		cmocka_unit_test(subpage_bar_aligned_is_mapped),
+		cmocka_unit_test(subpage_bar_unaligned_is_trapped),
+		cmocka_unit_test(subpage_bar_moved_between_the_two),
+		cmocka_unit_test(subpage_bar_without_mmap_stays_trapped),
+		cmocka_unit_test(vfvm_places_bars_page_aligned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -457,6 +457,30 @@ static void layout_rejects_odd_sizes(void **state)
 	assert_true(m.ram[0].size == X86_MMIO_HOLE_START && m.ram[1].gpa == X86_MMIO_HOLE_END);
 }
 
+/* The 64-bit PCI window starts at the first 1 GiB boundary above RAM and 4 GiB. */
+static void mmio64_window_lies_above_ram(void **state)
+{
+	struct guest_mem m;
+	uint64_t start, end;
+	(void)state;
+
+	assert_int_equal(x86_memory_layout(&m, 512 * MIB), 0);
+	assert_int_equal(x86_pci_mmio64_window(&m, &start, &end), 0);
+	assert_true(start == 4 * GIB && end == 4 * GIB + X86_PCI_MMIO64_SIZE);
+	/* 3 GiB low, 3 GiB high from 4 GiB: RAM ends at 7 GiB */
+	assert_int_equal(x86_memory_layout(&m, 6 * GIB), 0);
+	assert_int_equal(x86_pci_mmio64_window(&m, &start, &end), 0);
+	assert_true(start == 7 * GIB && end == 7 * GIB + X86_PCI_MMIO64_SIZE);
+	/* ... and at 6 GiB + 2 MiB: rounded up to 7 GiB, nothing of RAM inside */
+	assert_int_equal(x86_memory_layout(&m, 5 * GIB + 2 * MIB), 0);
+	assert_int_equal(x86_pci_mmio64_window(&m, &start, &end), 0);
+	assert_true(start == 7 * GIB);
+	assert_true(m.ram[1].gpa + m.ram[1].size <= start);
+	/* so much RAM that the window would end beyond what every CPU can address: none */
+	assert_int_equal(x86_memory_layout(&m, X86_PCI_MMIO64_LIMIT - 32 * GIB), 0);
+	assert_int_equal(x86_pci_mmio64_window(&m, &start, &end), -ENOSPC);
+}
+
 /* A real distribution kernel, when the environment names one (VFVM_TEST_BZIMAGE=path). */
 static void real_bzimage_loads(void **state)
 {
@@ -474,9 +498,12 @@ static void real_bzimage_loads(void **state)
 	bp = guest_mem_ptr(&m, X86_ZERO_PAGE, sizeof(*bp));
 	assert_true(bp->hdr.version >= 0x020c);
 	assert_true(bp->hdr.xloadflags & XLF_KERNEL_64);
-	assert_true(entry.rip == X86_KERNEL_LOAD + 0x200);
-	/* the 64-bit entry of a compressed kernel starts with cld (0xfc) */
-	assert_int_equal(*(uint8_t *)guest_mem_ptr(&m, entry.rip, 1), 0xfc);
+	/* a payload vfvm decompresses: entered at its vmlinux's startup_64, at the link address
+	 * (16 MiB for distribution kernels); else at the compressed kernel's 64-bit entry */
+	if (entry.rip != X86_KERNEL_LOAD + 0x200)
+		assert_true(entry.rip >= 16 * MIB && entry.rip < 64 * MIB);
+	else /* the 64-bit entry of a compressed kernel starts with cld (0xfc) */
+		assert_int_equal(*(uint8_t *)guest_mem_ptr(&m, entry.rip, 1), 0xfc);
 	check_e820(&m, bp);
 	guest_mem_free(&m);
 }
@@ -499,6 +526,7 @@ int main(void)
 		cmocka_unit_test(unreadable_files_named),
 		cmocka_unit_test(page_tables_identity_map_4g),
 		cmocka_unit_test(layout_rejects_odd_sizes),
+		cmocka_unit_test(mmio64_window_lies_above_ram),
 		cmocka_unit_test(real_bzimage_loads), /* last: optional */
 	};
 	const char *real = getenv("VFVM_TEST_BZIMAGE");

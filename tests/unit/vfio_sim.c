@@ -302,6 +302,12 @@ static void *sim_region_mmap(void *be, unsigned int index, uint64_t off, uint64_
 	struct sim_pci *s = be;
 	void *p;
 
+	/* as vfio-pci: a BAR smaller than a page is mapped as its whole (reserved) page */
+	if (index < VFIO_PCI_NUM_REGIONS && s->regions[index].size < 4096 && off == 0 &&
+	    len == 4096 && (s->regions[index].flags & VFIO_REGION_INFO_FLAG_MMAP)) {
+		p = mmap(NULL, len, prot, MAP_SHARED, s->regions[index].fd, 0);
+		return p == MAP_FAILED ? NULL : p;
+	}
 	if (!in_region(s, index, off, len) ||
 	    !(s->regions[index].flags & VFIO_REGION_INFO_FLAG_MMAP))
 		return NULL;

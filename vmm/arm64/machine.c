@@ -92,6 +92,11 @@ static int check_inputs(struct machine *m, struct errbuf *err)
 			   "for it)");
 		return EXIT_USAGE;
 	}
+	if (o->unpack_kernel) {
+		errbuf_set(err, EINVAL,
+			   "--unpack-kernel: an arm64 Image is not compressed (only a bzImage is)");
+		return EXIT_USAGE;
+	}
 	fd = open_sized("--kernel", o->kernel, &size, err);
 	if (fd < 0)
 		return EXIT_USAGE;

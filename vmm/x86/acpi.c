@@ -280,7 +280,7 @@ int acpi_tables_build(const struct acpi_config *cfg, uint64_t rsdp_base, uint64_
 	    rsdp_base + ACPI_RSDP_LEN > 0x100000000ULL || tables_base >= 0x100000000ULL)
 		return -EINVAL;
 	aml_init(&dsdt_body);
-	ret = acpi_dsdt_aml(&dsdt_body);
+	ret = acpi_dsdt_aml(&dsdt_body, cfg);
 	if (ret)
 		goto out;
 	dsdt_len = ACPI_SDT_HEADER_LEN + dsdt_body.len;
@@ -340,16 +340,17 @@ void acpi_tables_free(struct acpi_tables *t)
 	}
 }
 
-int acpi_build(uint8_t *area, uint64_t area_gpa, size_t area_len, unsigned int ncpus,
+int acpi_build(uint8_t *area, uint64_t area_gpa, size_t area_len, const struct acpi_config *in,
 	       struct acpi_layout *out)
 {
-	const struct acpi_config cfg = {.ncpus = ncpus, .hw_reduced = true};
+	struct acpi_config cfg = *in;
 	size_t tables_off = ALIGN16(ACPI_RSDP_LEN);
 	struct acpi_tables t;
 	int ret;
 
 	if (area_gpa % 16 || area_gpa + area_len > 0x100000000ULL)
 		return -EINVAL;
+	cfg.hw_reduced = true;
 	ret = acpi_tables_build(&cfg, area_gpa, area_gpa + tables_off, &t);
 	if (ret)
 		return ret;
@@ -386,14 +387,18 @@ static void reset_stub(uint8_t *p)
 int x86_build_tables(const struct guest_mem *mem, unsigned int ncpus, struct errbuf *err)
 {
 	uint8_t *area = guest_mem_ptr(mem, X86_ACPI_START, X86_BIOS_END - X86_ACPI_START);
+	struct acpi_config cfg = {.ncpus = ncpus, .hw_reduced = true};
 	struct acpi_layout layout;
 	int ret;
 
+	/* no room for a 64-bit window above RAM: the guest has the one below 4 GiB only */
+	if (x86_pci_mmio64_window(mem, &cfg.mmio64_start, &cfg.mmio64_end))
+		cfg.mmio64_start = cfg.mmio64_end = 0;
 	if (!area)
 		return errbuf_set(err, EFAULT, "guest RAM does not back the BIOS area 0x%llx",
 				  (unsigned long long)X86_ACPI_START);
 	reset_stub(area + (X86_RESET_VECTOR - X86_ACPI_START));
-	ret = acpi_build(area, X86_ACPI_START, X86_ACPI_END - X86_ACPI_START, ncpus, &layout);
+	ret = acpi_build(area, X86_ACPI_START, X86_ACPI_END - X86_ACPI_START, &cfg, &layout);
 	if (ret == -EINVAL)
 		return errbuf_set(err, EINVAL, "ACPI tables: %u vCPUs; between 1 and %u supported",
 				  ncpus, ACPI_MAX_CPUS);

@@ -90,6 +90,7 @@
 struct acpi_config {
 	unsigned int ncpus;
 	bool hw_reduced; /* direct kernel boot; false: the PC variant for firmware boot */
+	uint64_t mmio64_start, mmio64_end; /* the 64-bit PCI window [start, end); empty: none */
 };
 
 enum acpi_blob {
@@ -150,7 +151,7 @@ struct acpi_layout {
 };
 
 /* The DSDT's AML body (without the table header): _S5_, \_SB.PCI0 with _CRS and _PRT, COM1. */
-int acpi_dsdt_aml(struct aml *a);
+int acpi_dsdt_aml(struct aml *a, const struct acpi_config *cfg);
 
 /*
  * Direct boot: build the hardware-reduced tables into one area (whose first byte is
@@ -158,7 +159,7 @@ int acpi_dsdt_aml(struct aml *a);
  * pointers), RSDP first and the other tables after it. -E2BIG if area_len is too small, -EINVAL
  * for ncpus 0 or above ACPI_MAX_CPUS, -ENOMEM.
  */
-int acpi_build(uint8_t *area, uint64_t area_gpa, size_t area_len, unsigned int ncpus,
+int acpi_build(uint8_t *area, uint64_t area_gpa, size_t area_len, const struct acpi_config *cfg,
 	       struct acpi_layout *out);
 
 /* Sum of bytes, modulo 256: 0 for a table with a valid checksum. */

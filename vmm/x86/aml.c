@@ -29,6 +29,7 @@
 /* Address space descriptor resource types and flags (ACPI 6.x, 6.4.3.5) */
 #define RES_WORD_ADDRESS 0x88
 #define RES_DWORD_ADDRESS 0x87
+#define RES_QWORD_ADDRESS 0x8a
 #define RES_TYPE_MEMORY 0
 #define RES_TYPE_IO 1
 #define RES_TYPE_BUS 2
@@ -388,6 +389,20 @@ void aml_res_dword_mem(struct aml *a, uint32_t min, uint32_t max)
 	le(a, max, 4);
 	le(a, 0, 4);
 	le(a, (uint64_t)max - min + 1, 4);
+}
+
+void aml_res_qword_mem(struct aml *a, uint64_t min, uint64_t max)
+{
+	aml_byte(a, RES_QWORD_ADDRESS);
+	le(a, 43, 2);
+	aml_byte(a, RES_TYPE_MEMORY);
+	aml_byte(a, RES_PRODUCER_MIN_MAX_FIXED);
+	aml_byte(a, 0x01); /* read/write, non-cacheable */
+	le(a, 0, 8);	   /* granularity */
+	le(a, min, 8);
+	le(a, max, 8);
+	le(a, 0, 8); /* translation */
+	le(a, max - min + 1, 8);
 }
 
 void aml_res_end_tag(struct aml *a)

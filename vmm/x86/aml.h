@@ -66,6 +66,7 @@ void aml_res_interrupt_edge(struct aml *a, uint32_t gsi);
 void aml_res_word_bus(struct aml *a, uint16_t min, uint16_t max);
 void aml_res_word_io(struct aml *a, uint16_t min, uint16_t max);
 void aml_res_dword_mem(struct aml *a, uint32_t min, uint32_t max);
+void aml_res_qword_mem(struct aml *a, uint64_t min, uint64_t max); /* prefetchable-agnostic */
 void aml_res_end_tag(struct aml *a);
 
 #endif

@@ -37,7 +37,9 @@ struct bzimage_info {
 	uint32_t init_size;	  /* bytes the kernel needs from its run address while booting */
 	uint8_t relocatable;
 	uint16_t xloadflags;
-	size_t header_end; /* the setup header in the file ends here (0x202 + jump offset) */
+	size_t header_end;	 /* the setup header in the file ends here (0x202 + jump offset) */
+	uint32_t payload_offset; /* the compressed kernel, from the protected-mode code's start */
+	uint32_t payload_length;
 };
 
 /*
@@ -78,6 +80,33 @@ int vmlinux_parse(const void *head, size_t head_len, uint64_t file_size, const c
  * from boot_params.hdr besides what the loader fills in (protocol 2.15, loaded high, 64-bit).
  */
 void vmlinux_setup_header(struct setup_header *h);
+
+/*
+ * The compressed kernel inside a bzImage (its payload): a vmlinux (ELF, with the relocations
+ * appended when the kernel has them), compressed with one of the formats Linux builds, followed by
+ * the uncompressed size (32 bits, little endian). Decompressed on the host, the kernel is entered
+ * like a vmlinux: its own decompressor does not run in the guest.
+ */
+enum kernel_codec {
+	KERNEL_CODEC_GZIP,
+	KERNEL_CODEC_XZ,
+	KERNEL_CODEC_LZMA,
+	KERNEL_CODEC_ZSTD,
+	KERNEL_CODEC_LZ4,
+	KERNEL_CODEC_OTHER, /* bzip2, lzo, or not a payload vfvm knows: left to the guest */
+};
+
+#define KERNEL_PAYLOAD_MAX (1ULL << 30) /* no kernel decompresses to more */
+
+enum kernel_codec kernel_codec_of(const uint8_t *p, size_t len);
+const char *kernel_codec_name(enum kernel_codec c);
+
+/*
+ * Decompress a payload of a known codec into *out (malloc()ed, *out_len bytes: the size the
+ * payload ends with). -ENOTSUP for KERNEL_CODEC_OTHER, -EINVAL for a payload that does not
+ * decompress to exactly its stated size (corrupt or truncated), -ENOMEM.
+ */
+int kernel_payload_decompress(const uint8_t *p, size_t len, uint8_t **out, size_t *out_len);
 
 /*
  * Fill boot_params->e820_table from the RAM table: RAM with the legacy hole 0x9fc00-1 MiB

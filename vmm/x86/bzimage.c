@@ -116,5 +116,7 @@ int bzimage_parse(const void *head, size_t head_len, uint64_t file_size, const c
 	info->init_size = h.init_size;
 	info->relocatable = h.relocatable_kernel;
 	info->xloadflags = h.xloadflags;
+	info->payload_offset = h.payload_offset;
+	info->payload_length = h.payload_length;
 	return 0;
 }

@@ -23,7 +23,7 @@ static void s5(struct aml *a)
 	aml_close(a, pkg);
 }
 
-static void pci_crs(struct aml *a)
+static void pci_crs(struct aml *a, const struct acpi_config *cfg)
 {
 	size_t buf;
 
@@ -33,6 +33,9 @@ static void pci_crs(struct aml *a)
 	aml_res_io(a, 0xcf8, 8);
 	aml_res_word_io(a, X86_PCI_IO_START, X86_PCI_IO_END - 1);
 	aml_res_dword_mem(a, (uint32_t)X86_PCI_MMIO32_START, (uint32_t)(X86_PCI_MMIO32_END - 1));
+	/* above RAM: where Linux places 64-bit BARs too large for the window below 4 GiB */
+	if (cfg->mmio64_end > cfg->mmio64_start)
+		aml_res_qword_mem(a, cfg->mmio64_start, cfg->mmio64_end - 1);
 	aml_res_end_tag(a);
 	aml_buffer_end(a, buf);
 }
@@ -61,7 +64,7 @@ static void pci_prt(struct aml *a)
 	aml_close(a, prt);
 }
 
-static void pci0(struct aml *a)
+static void pci0(struct aml *a, const struct acpi_config *cfg)
 {
 	size_t dev = aml_device_begin(a, "PCI0");
 
@@ -73,7 +76,7 @@ static void pci0(struct aml *a)
 	aml_integer(a, 0);
 	aml_name(a, "_BBN");
 	aml_integer(a, 0);
-	pci_crs(a);
+	pci_crs(a, cfg);
 	pci_prt(a);
 	aml_close(a, dev);
 }
@@ -132,13 +135,13 @@ static void power_button(struct aml *a)
 	aml_close(a, dev);
 }
 
-int acpi_dsdt_aml(struct aml *a)
+int acpi_dsdt_aml(struct aml *a, const struct acpi_config *cfg)
 {
 	size_t sb;
 
 	s5(a);
 	sb = aml_scope_begin(a, "\\_SB_");
-	pci0(a);
+	pci0(a, cfg);
 	com1(a);
 	power_button(a);
 	aml_close(a, sb);

@@ -13,6 +13,21 @@ int x86_memory_layout(struct guest_mem *mem, uint64_t ram_bytes)
 	return guest_mem_layout(mem, ram_bytes, X86_MMIO_HOLE_START, X86_MMIO_HOLE_END);
 }
 
+int x86_pci_mmio64_window(const struct guest_mem *mem, uint64_t *start, uint64_t *end)
+{
+	uint64_t top = 1ULL << 32;
+
+	for (unsigned int i = 0; i < mem->nr_ram; i++)
+		if (mem->ram[i].gpa + mem->ram[i].size > top)
+			top = mem->ram[i].gpa + mem->ram[i].size;
+	top = (top + (1ULL << 30) - 1) & ~((1ULL << 30) - 1);
+	if (top > X86_PCI_MMIO64_LIMIT - X86_PCI_MMIO64_SIZE)
+		return -ENOSPC;
+	*start = top;
+	*end = top + X86_PCI_MMIO64_SIZE;
+	return 0;
+}
+
 static int e820_add(struct boot_params *bp, uint64_t addr, uint64_t size, uint32_t type)
 {
 	struct boot_e820_entry *e;

@@ -2,7 +2,8 @@
 /*
  * Load a bzImage the way a boot loader would for the 64-bit entry: protected-mode kernel at 1 MiB,
  * initrd at the top of low RAM, command line and boot_params ("zero page") below 1 MiB, page
- * tables and GDT for long mode. The real-mode setup code is never run.
+ * tables and GDT for long mode. The real-mode setup code is never run. Asked to (unpack), and
+ * where vfvm can decompress the payload, the kernel proper is loaded instead, as from a vmlinux.
  */
 #include "vmm/x86/boot.h"
 #include "vmm/x86/x86.h"
@@ -81,8 +82,78 @@ static int check_fits(const struct guest_mem *mem, const char *path, const struc
 	return 0;
 }
 
+/* Copy a vmlinux's segments from buf (the file or the decompressed payload) into guest RAM. */
+static int put_segments(const struct guest_mem *mem, const char *path, const uint8_t *buf,
+			const struct vmlinux_info *info, struct errbuf *err)
+{
+	for (unsigned int i = 0; i < info->nseg; i++) {
+		const struct vmlinux_seg *s = &info->seg[i];
+		uint8_t *dst = guest_mem_ptr(mem, s->paddr, s->memsz);
+
+		if (!dst)
+			return errbuf_set(err, EFAULT,
+					  "kernel %s: segment at 0x%llx is not in guest RAM", path,
+					  (unsigned long long)s->paddr);
+		memcpy(dst, buf + s->offset, s->filesz);
+		memset(dst + s->filesz, 0, s->memsz - s->filesz);
+	}
+	return 0;
+}
+
+/*
+ * The bzImage's kernel decompressed here and loaded at its link addresses, entered like a vmlinux
+ * (the bzImage's own setup header kept). 1: not possible (protocol before 2.08, a codec vfvm does
+ * not decode, a payload that is no vmlinux), and the guest decompresses it as before.
+ */
+static int load_unpacked(const struct guest_mem *mem, int fd, const char *path,
+			 const struct bzimage_info *info, struct kernel *k, struct errbuf *err)
+{
+	struct vmlinux_info vi;
+	uint8_t *payload, *elf = NULL;
+	size_t elf_len;
+	int ret;
+
+	if (info->version < 0x0208 || info->payload_length < 8)
+		return 1;
+	payload = malloc(info->payload_length);
+	if (!payload)
+		return errbuf_set(err, ENOMEM, "kernel %s: out of memory", path);
+	ret = pread_full(fd, payload, info->payload_length,
+			 info->setup_bytes + info->payload_offset);
+	if (ret) {
+		errbuf_set(err, ret, "kernel %s: read failed: %s", path, strerror(-ret));
+		goto out;
+	}
+	ret = kernel_payload_decompress(payload, info->payload_length, &elf, &elf_len);
+	if (ret == -ENOTSUP) {
+		ret = 1;
+		goto out;
+	}
+	if (ret) {
+		errbuf_set(err, ret == -ENOMEM ? ENOMEM : ENOEXEC,
+			   "kernel %s: its %s-compressed kernel does not decompress%s", path,
+			   kernel_codec_name(kernel_codec_of(payload, info->payload_length)),
+			   ret == -ENOMEM ? ": out of memory" : " (corrupt or truncated)");
+		ret = ret == -ENOMEM ? -ENOMEM : -ENOEXEC;
+		goto out;
+	}
+	/* whatever this is, the guest's decompressor knows it better */
+	if (!is_elf(elf, elf_len) || vmlinux_parse(elf, elf_len, elf_len, path, &vi, err)) {
+		ret = 1;
+		goto out;
+	}
+	k->entry = vi.entry;
+	k->end = vi.end;
+	ret = check_fits(mem, path, k, vi.seg[0].paddr, err)
+		      ?: put_segments(mem, path, elf, &vi, err);
+out:
+	free(elf);
+	free(payload);
+	return ret;
+}
+
 static int load_bzimage(const struct guest_mem *mem, int fd, const char *path, const uint8_t *head,
-			uint64_t size, struct kernel *k, struct errbuf *err)
+			uint64_t size, bool unpack, struct kernel *k, struct errbuf *err)
 {
 	struct bzimage_info info;
 	uint64_t run_at;
@@ -97,6 +168,9 @@ static int load_bzimage(const struct guest_mem *mem, int fd, const char *path, c
 	       info.header_end - BZ_SETUP_HEADER_OFFSET < sizeof(k->hdr)
 		       ? info.header_end - BZ_SETUP_HEADER_OFFSET
 		       : sizeof(k->hdr));
+	ret = unpack ? load_unpacked(mem, fd, path, &info, k, err) : 1;
+	if (ret <= 0)
+		return ret;
 	k->entry = X86_KERNEL_LOAD + BZ_ENTRY64_OFFSET;
 	/* The 64-bit entry decompresses to max(load address, LOAD_PHYSICAL_ADDR = pref_address)
 	 * and needs init_size bytes there. */
@@ -149,7 +223,7 @@ static int load_vmlinux(const struct guest_mem *mem, int fd, const char *path, c
 }
 
 /* A bzImage, or an uncompressed vmlinux (ELF), told apart by their first bytes. */
-static int load_kernel(const struct guest_mem *mem, const char *path, uint8_t *head,
+static int load_kernel(const struct guest_mem *mem, const char *path, bool unpack, uint8_t *head,
 		       struct kernel *k, struct errbuf *err)
 {
 	uint64_t size;
@@ -164,7 +238,7 @@ static int load_kernel(const struct guest_mem *mem, const char *path, uint8_t *h
 	else if (is_elf(head, size < BZ_MAX_SETUP_BYTES ? size : BZ_MAX_SETUP_BYTES))
 		ret = load_vmlinux(mem, fd, path, head, size, k, err);
 	else
-		ret = load_bzimage(mem, fd, path, head, size, k, err);
+		ret = load_bzimage(mem, fd, path, head, size, unpack, k, err);
 	close(fd);
 	return ret;
 }
@@ -240,7 +314,7 @@ int x86_load_linux(const struct guest_mem *mem, const struct x86_linux_args *arg
 	if (!head)
 		return errbuf_set(err, ENOMEM, "out of memory");
 
-	ret = load_kernel(mem, args->kernel, head, &k, err);
+	ret = load_kernel(mem, args->kernel, args->unpack, head, &k, err);
 	if (!ret && args->initrd)
 		ret = load_initrd(mem, args->initrd, k.hdr.initrd_addr_max, k.end, &initrd_addr,
 				  &initrd_size, err);

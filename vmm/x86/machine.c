@@ -78,6 +78,7 @@ static void power_event(void *opaque, enum power_event ev)
 static int setup_devices(struct machine *m, struct errbuf *err)
 {
 	struct irq_line uart_irq = vm_irq_line(m->vm, X86_UART_IRQ), button;
+	uint64_t start, end;
 	int ret;
 
 	ret = uart_console_init(&m->uart, STDIN_FILENO, STDOUT_FILENO, &uart_irq);
@@ -93,6 +94,9 @@ static int setup_devices(struct machine *m, struct errbuf *err)
 	if (ret)
 		return errbuf_set(err, ret, "PCI bus: %s", strerror(-ret));
 	m->pci_ready = true;
+	/* large 64-bit BARs go above RAM, where the DSDT's _CRS tells the guest it may put them */
+	if (!x86_pci_mmio64_window(&m->vm->mem, &start, &end))
+		pci_bus_set_mmio64(&m->pci, start, end);
 	ret = pci_bus_attach(&m->pci, &m->vm->bus);
 	if (ret)
 		return errbuf_set(err, ret, "PCI configuration ports: %s", strerror(-ret));
@@ -123,6 +127,8 @@ int machine_setup(struct machine *m, struct vm *vm, struct errbuf *err)
 			   (unsigned long long)(m->opt->memory >> 20));
 		return EXIT_USAGE;
 	}
+	vm->mem.page_size = m->opt->backing.page_size;
+	vm->mem.prealloc = m->opt->backing.prealloc;
 	if (vm_add_ram(vm, firmware ? RUN_FIRMWARE_RAM_SKIP_START : 0,
 		       firmware ? RUN_FIRMWARE_RAM_SKIP_END : 0, err) ||
 	    x86_vm_init(vm->vm_fd, err) || setup_devices(m, err))
@@ -162,6 +168,7 @@ static int load_linux(struct machine *m, struct errbuf *err)
 	struct x86_linux_args linux_args = {
 		.kernel = m->opt->kernel,
 		.initrd = m->opt->initrd,
+		.unpack = m->opt->unpack_kernel,
 	};
 	char *cmdline;
 	int ret;

@@ -88,6 +88,14 @@ int run_firmware_platform(struct run_firmware *f, struct vm *vm, struct pci_bus 
 	ret = cmos_set_cpus(&f->cmos, o->cpus) ?: cmos_attach(&f->cmos, &vm->bus);
 	if (ret)
 		return errbuf_set(err, ret, "CMOS at 0x70: %s", strerror(-ret));
+	/*
+	 * Writes that need no answer need no exit: the CMOS index (thousands of them in a
+	 * SeaBIOS boot, each followed by a data access that exits and finds the index written)
+	 * and SeaBIOS's screen in the VGA text window, where no device is. Where KVM cannot
+	 * coalesce them, they exit as before.
+	 */
+	vm_coalesce_writes(vm, IO_SPACE_PIO, 0x70, 1);
+	vm_coalesce_writes(vm, IO_SPACE_MMIO, 0xb8000, 0x8000);
 
 	ret = fw_cfg_init(&f->fw_cfg, fw_cfg_guest_mem_ptr, &vm->mem);
 	if (ret)

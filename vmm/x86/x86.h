@@ -118,10 +118,21 @@ unsigned int x86_mmio_reserved(const uint64_t (**ranges)[2]);
 /* Lay out guest RAM around the MMIO hole. -EINVAL for a size that is not a multiple of 2 MiB. */
 int x86_memory_layout(struct guest_mem *mem, uint64_t ram_bytes);
 
+/*
+ * The 64-bit PCI window, for 64-bit BARs too large for the one below 4 GiB: X86_PCI_MMIO64_SIZE
+ * from the first 1 GiB boundary above RAM (and above 4 GiB). The host bridge's _CRS declares it;
+ * nothing else lies there. -ENOSPC when it would end above X86_PCI_MMIO64_LIMIT (a guest with
+ * nearly that much RAM): then there is none.
+ */
+#define X86_PCI_MMIO64_SIZE (64ULL << 30)
+#define X86_PCI_MMIO64_LIMIT (1ULL << 39) /* what every x86-64 CPU since ~2010 can address */
+int x86_pci_mmio64_window(const struct guest_mem *mem, uint64_t *start, uint64_t *end);
+
 struct x86_linux_args {
 	const char *kernel; /* bzImage or vmlinux path */
 	const char *initrd; /* may be NULL */
 	const char *cmdline;
+	bool unpack; /* decompress a bzImage's payload here and enter the kernel proper */
 };
 
 /* What the boot vCPU starts with, filled by x86_load_linux(). */

@@ -1,5 +1,6 @@
 # L2 action "net": bring up every e1000e / e1000 NIC on its own wire and ping its L0 peer.
-# vfvm.ping=N pings (default 5), vfvm.ping_interval=S seconds apart (default 0.2). The e1000e faces 192.0.2.1/25, the e1000 192.0.2.129/25.
+# vfvm.ping=N pings (default 5), vfvm.ping_interval=S seconds apart (default 0.2). The e1000e faces 192.0.2.1/25, the e1000 192.0.2.129/25,
+# the rtl8139 (driver 8139cp) 192.0.2.253/30.
 load_drivers
 count=$(param ping 5)
 interval=$(param ping_interval 0.2)
@@ -12,6 +13,7 @@ for nic in /sys/class/net/eth*; do
 	case $drv in
 	e1000e) addr=192.0.2.2/25 peer=192.0.2.1 ;;
 	e1000) addr=192.0.2.130/25 peer=192.0.2.129 ;;
+	8139cp) addr=192.0.2.254/30 peer=192.0.2.253 ;;
 	*) continue ;;
 	esac
 	ip addr add $addr dev $dev && ip link set $dev up

@@ -1,7 +1,9 @@
 # L2 action "nvme": write a pattern the host can regenerate (`seq -w 1 N`, cut to vfvm.nvme_mib MiB,
-# default 4) to the NVMe disk and read it back, both with O_DIRECT: real DMA in both directions.
+# default 4) to the NVMe disk at vfvm.nvme_at MiB (default 0) and read it back, both with O_DIRECT: real
+# DMA in both directions.
 load_drivers
 mib=$(param nvme_mib 4)
+at=$(param nvme_at 0)
 bytes=$((mib * 1048576))
 i=0
 while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do
@@ -9,8 +11,8 @@ while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do
 	i=$((i + 1))
 done
 seq -w 1 $((bytes / 7 + 1)) | head -c $bytes >/tmp/pattern
-if dd if=/tmp/pattern of=/dev/nvme0n1 bs=1M oflag=direct 2>/tmp/dd &&
-	dd if=/dev/nvme0n1 of=/tmp/readback bs=1M count=$mib iflag=direct 2>>/tmp/dd &&
+if dd if=/tmp/pattern of=/dev/nvme0n1 bs=1M seek=$at oflag=direct 2>/tmp/dd &&
+	dd if=/dev/nvme0n1 of=/tmp/readback bs=1M skip=$at count=$mib iflag=direct 2>>/tmp/dd &&
 	cmp /tmp/pattern /tmp/readback; then r=ok; else r=fail; sed 's/^/L2-NOTE /' /tmp/dd; fi
 rm -f /tmp/pattern /tmp/readback
 echo "L2-RESULT nvme ${mib}MiB-odirect $r"
