@@ -93,6 +93,11 @@ int uart_console_attach(struct uart_console *c, struct io_bus *bus, uint16_t bas
 	return io_bus_register(bus, IO_SPACE_PIO, base, UART_NR_REGS, &console_ops, c, "uart");
 }
 
+int uart_console_attach_mmio(struct uart_console *c, struct io_bus *bus, uint64_t base)
+{
+	return io_bus_register(bus, IO_SPACE_MMIO, base, UART_NR_REGS, &console_ops, c, "uart");
+}
+
 int uart_console_raw_tty(struct uart_console *c)
 {
 	struct termios t;

@@ -42,6 +42,8 @@ void uart_console_destroy(struct uart_console *c);
 
 /* Claim the UART's eight ports at base. */
 int uart_console_attach(struct uart_console *c, struct io_bus *bus, uint16_t base);
+/* The same eight registers as bytes of MMIO at base (a device tree's ns16550a, reg-shift 0). */
+int uart_console_attach_mmio(struct uart_console *c, struct io_bus *bus, uint64_t base);
 
 /* Put a terminal input into raw mode (keeping ^C as SIGINT); a no-op unless in_fd is a tty. */
 int uart_console_raw_tty(struct uart_console *c);

@@ -25,7 +25,7 @@ _vfvm() {
 		case ${words[1]} in
 		run)
 			case $prev in
-			--kernel | --initrd | --firmware | --firmware-log | --api-socket) files=true ;;
+			--kernel | --initrd | --firmware | --firmware-log | --api-socket | --dump-dtb) files=true ;;
 			--vfio) addrs=true ;;
 			--boot) opts="disk kernel" ;;
 			--on-sigterm) opts="stop powerdown" ;;
@@ -34,7 +34,7 @@ _vfvm() {
 			--memory | --cpus | --cmdline | --powerdown-timeout) return 0 ;;
 			*) opts="--kernel --initrd --cmdline --memory --cpus --firmware --boot
 				--firmware-log --stats --unpack-kernel --vfio --viommu --api-socket --powerdown-timeout
-				--on-sigterm --seccomp --user --help" ;;
+				--on-sigterm --seccomp --user --dump-dtb --help" ;;
 			esac
 			;;
 		devices)

@@ -100,7 +100,11 @@ static int build(struct run *r, struct errbuf *err)
 					    r->vfio.nr_slots, err))
 			return EXIT_RUNTIME;
 	}
-	/* direct boot has no firmware to place BARs: vfvm does, as one would */
+	/*
+	 * direct boot has no firmware to place BARs: vfvm does, as one would, in the windows of the
+	 * machine's bus (x86: below 4 GiB and above RAM; arm64: the 32-bit MMIO and I/O windows its
+	 * device tree describes, where 64-bit BARs fall back to)
+	 */
 	if (r->vfio_ready && !r->opt.firmware && vm_vfio_place_bars(&r->vfio, err))
 		return EXIT_RUNTIME;
 	ret = machine_boot(r->machine, err);
@@ -306,6 +310,13 @@ int cmd_run(int argc, char **argv)
 	    (r.opt.user && sandbox_user_lookup(r.opt.user, &r.user, &err))) {
 		fprintf(stderr, "vfvm run: %s\n", errbuf_msg(&err));
 		return EXIT_USAGE;
+	}
+	if (r.opt.dump_dtb) {
+		/* no VM is made: nothing to sandbox */
+		code = machine_dump_dtb(&r.opt, &err);
+		if (code != EXIT_OK)
+			fprintf(stderr, "vfvm run: %s\n", errbuf_msg(&err));
+		return code;
 	}
 	if (r.opt.user && geteuid() != 0) {
 		fprintf(stderr,

@@ -45,18 +45,17 @@ static void mark(struct gsi_routes *r, unsigned int gsi, bool used)
 		r->free_hint = gsi / 64;
 }
 
-int gsi_routes_init(struct gsi_routes *r, unsigned int max_gsi)
+/* The bitmap and the index for max_gsi GSIs, and room for the nr_wired irqchip routes. */
+static int init_common(struct gsi_routes *r, unsigned int max_gsi, unsigned int nr_wired)
 {
 	unsigned int words = (max_gsi + 63) / 64;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
-	if (max_gsi <= GSI_IRQCHIP_PINS)
-		return -EINVAL;
 	r->max_gsi = max_gsi;
 	r->used = calloc(words, sizeof(*r->used));
 	r->entry = malloc(max_gsi * sizeof(*r->entry));
-	ret = r->used && r->entry ? reserve(r, 16 * 2 + (GSI_IRQCHIP_PINS - 16)) : -ENOMEM;
+	ret = r->used && r->entry ? reserve(r, nr_wired) : -ENOMEM;
 	if (ret) {
 		gsi_routes_destroy(r);
 		return ret;
@@ -66,13 +65,53 @@ int gsi_routes_init(struct gsi_routes *r, unsigned int max_gsi)
 	/* the bits past max_gsi in the last word are never free */
 	for (unsigned int gsi = max_gsi; gsi < words * 64; gsi++)
 		r->used[gsi / 64] |= 1ULL << (gsi % 64);
-	/* KVM's own default routing, which replacing the table must not lose */
+	return 0;
+}
+
+int gsi_routes_init(struct gsi_routes *r, unsigned int max_gsi)
+{
+	int ret;
+
+	if (max_gsi <= GSI_IRQCHIP_PINS) {
+		memset(r, 0, sizeof(*r));
+		return -EINVAL;
+	}
+	ret = init_common(r, max_gsi, 16 * 2 + (GSI_IRQCHIP_PINS - 16));
+	if (ret)
+		return ret;
+	/*
+	 * KVM's own default routing, which replacing the table must not lose. The PIC and IOAPIC
+	 * are x86's: other machines start from their own table (gsi_routes_init_gic()). The wired
+	 * GSIs stay taken either way, so that MSI routes start above them.
+	 */
 	for (unsigned int gsi = 0; gsi < GSI_IRQCHIP_PINS; gsi++) {
+#ifdef KVM_IRQCHIP_IOAPIC
 		if (gsi < 16)
 			add_irqchip(r, gsi,
 				    gsi < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE,
 				    gsi % 8);
 		add_irqchip(r, gsi, KVM_IRQCHIP_IOAPIC, gsi);
+#endif
+		mark(r, gsi, true);
+	}
+	r->free_hint = 0;
+	return 0;
+}
+
+int gsi_routes_init_gic(struct gsi_routes *r, unsigned int max_gsi, unsigned int nr_spis)
+{
+	int ret;
+
+	if (max_gsi <= nr_spis) {
+		memset(r, 0, sizeof(*r));
+		return -EINVAL;
+	}
+	ret = init_common(r, max_gsi, nr_spis);
+	if (ret)
+		return ret;
+	/* the vgic's default routing: GSI n is SPI n (irqchip 0), for the wired lines */
+	for (unsigned int gsi = 0; gsi < nr_spis; gsi++) {
+		add_irqchip(r, gsi, 0, gsi);
 		mark(r, gsi, true);
 	}
 	r->free_hint = 0;
@@ -94,7 +133,8 @@ static struct kvm_irq_routing_entry *find_msi(struct gsi_routes *r, unsigned int
 	return &r->table->entries[r->entry[gsi]];
 }
 
-static void set_msi(struct kvm_irq_routing_entry *e, unsigned int gsi, uint64_t addr, uint32_t data)
+static void set_msi(struct kvm_irq_routing_entry *e, unsigned int gsi, uint64_t addr, uint32_t data,
+		    int devid)
 {
 	memset(e, 0, sizeof(*e));
 	e->gsi = gsi;
@@ -102,6 +142,10 @@ static void set_msi(struct kvm_irq_routing_entry *e, unsigned int gsi, uint64_t 
 	e->u.msi.address_lo = (uint32_t)addr;
 	e->u.msi.address_hi = (uint32_t)(addr >> 32);
 	e->u.msi.data = data;
+	if (devid >= 0) {
+		e->flags = KVM_MSI_VALID_DEVID;
+		e->u.msi.devid = (uint32_t)devid;
+	}
 }
 
 static int lowest_free(struct gsi_routes *r)
@@ -119,25 +163,34 @@ static int lowest_free(struct gsi_routes *r)
 }
 
 /* An MSI route on gsi, which must be free. */
-static int add_at(struct gsi_routes *r, unsigned int gsi, uint64_t addr, uint32_t data)
+static int add_at(struct gsi_routes *r, unsigned int gsi, uint64_t addr, uint32_t data, int devid)
 {
 	int ret = reserve(r, 1);
 
 	if (ret)
 		return ret;
 	r->entry[gsi] = (int32_t)r->table->nr;
-	set_msi(&r->table->entries[r->table->nr++], gsi, addr, data);
+	set_msi(&r->table->entries[r->table->nr++], gsi, addr, data, devid);
 	mark(r, gsi, true);
 	return 0;
 }
 
 int gsi_routes_add_msi(struct gsi_routes *r, uint64_t addr, uint32_t data, unsigned int *gsi)
 {
-	int g = lowest_free(r), ret;
+	return gsi_routes_add_msi_devid(r, addr, data, -1, gsi);
+}
 
+int gsi_routes_add_msi_devid(struct gsi_routes *r, uint64_t addr, uint32_t data, int devid,
+			     unsigned int *gsi)
+{
+	int g, ret;
+
+	if (devid > 0xffff)
+		return -EINVAL;
+	g = lowest_free(r);
 	if (g < 0)
 		return g;
-	ret = add_at(r, (unsigned int)g, addr, data);
+	ret = add_at(r, (unsigned int)g, addr, data, devid);
 	if (!ret)
 		*gsi = (unsigned int)g;
 	return ret;
@@ -149,7 +202,8 @@ int gsi_routes_update_msi(struct gsi_routes *r, unsigned int gsi, uint64_t addr,
 
 	if (!e)
 		return -ENOENT;
-	set_msi(e, gsi, addr, data);
+	/* the vector moves; the device sending it does not */
+	set_msi(e, gsi, addr, data, e->flags & KVM_MSI_VALID_DEVID ? (int)e->u.msi.devid : -1);
 	return 0;
 }
 
@@ -182,7 +236,7 @@ static int apply(struct gsi_routes *r, struct gsi_route_change *c)
 	if (c->gsi < 0) {
 		if (c->remove)
 			return -ENOENT;
-		ret = gsi_routes_add_msi(r, c->addr, c->data, &gsi);
+		ret = gsi_routes_add_msi_devid(r, c->addr, c->data, c->devid, &gsi);
 		if (ret)
 			return ret;
 		c->gsi = (int)gsi;
@@ -194,6 +248,7 @@ static int apply(struct gsi_routes *r, struct gsi_route_change *c)
 		return -ENOENT;
 	c->old_addr = (uint64_t)e->u.msi.address_hi << 32 | e->u.msi.address_lo;
 	c->old_data = e->u.msi.data;
+	c->old_devid = e->flags & KVM_MSI_VALID_DEVID ? (int)e->u.msi.devid : -1;
 	ret = c->remove ? gsi_routes_remove_msi(r, (unsigned int)c->gsi)
 			: gsi_routes_update_msi(r, (unsigned int)c->gsi, c->addr, c->data);
 	c->applied = !ret;
@@ -209,7 +264,7 @@ static void undo(struct gsi_routes *r, struct gsi_route_change *c, bool was_new)
 		gsi_routes_remove_msi(r, (unsigned int)c->gsi);
 		c->gsi = -1;
 	} else if (c->remove) {
-		add_at(r, (unsigned int)c->gsi, c->old_addr, c->old_data);
+		add_at(r, (unsigned int)c->gsi, c->old_addr, c->old_data, c->old_devid);
 	} else {
 		gsi_routes_update_msi(r, (unsigned int)c->gsi, c->old_addr, c->old_data);
 	}

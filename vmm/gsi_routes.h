@@ -2,7 +2,8 @@
 /*
  * The VM's GSI routing table as KVM_SET_GSI_ROUTING takes it. Setting a table replaces KVM's
  * default one, so this table starts with the same irqchip routes (GSI 0-15 to the PIC and the
- * IOAPIC, 16-23 to the IOAPIC) and adds MSI routes on GSIs from 24 up. Pure bookkeeping: the VM
+ * IOAPIC, 16-23 to the IOAPIC; an arm64 vgic's wired SPIs, gsi_routes_init_gic) and adds MSI
+ * routes on the GSIs above the wired ones. Pure bookkeeping: the VM
  * object hands the table to KVM, once per batch of changes (gsi_routes_commit).
  *
  * A bitmap of used GSIs and a GSI -> entry index make adding, updating and removing a route cost
@@ -28,25 +29,43 @@ struct gsi_routes {
 
 /* -EINVAL if max_gsi leaves no room for MSI routes, -ENOMEM. */
 int gsi_routes_init(struct gsi_routes *r, unsigned int max_gsi);
+/*
+ * The same for an arm64 vgic: GSI n is SPI n for the nr_spis wired lines (irqchip 0, pin n), MSI
+ * routes from nr_spis up. -EINVAL if max_gsi leaves no room for MSI routes, -ENOMEM.
+ */
+int gsi_routes_init_gic(struct gsi_routes *r, unsigned int max_gsi, unsigned int nr_spis);
 void gsi_routes_destroy(struct gsi_routes *r);
 
 /* A new MSI route on the lowest free GSI; -ENOSPC when none is left. */
 int gsi_routes_add_msi(struct gsi_routes *r, uint64_t addr, uint32_t data, unsigned int *gsi);
+/*
+ * The same with the device ID of the sender (KVM_MSI_VALID_DEVID): a GICv3 ITS translates
+ * (device ID, event) pairs, the device ID being the requester ID the device tree's msi-map gives.
+ * devid < 0: none. -EINVAL for a device ID beyond 16 bits. Updates keep the device ID.
+ */
+int gsi_routes_add_msi_devid(struct gsi_routes *r, uint64_t addr, uint32_t data, int devid,
+			     unsigned int *gsi);
 /* Point an existing MSI route elsewhere; -ENOENT if gsi is not an MSI route. */
 int gsi_routes_update_msi(struct gsi_routes *r, unsigned int gsi, uint64_t addr, uint32_t data);
 /* -ENOENT if gsi is not an MSI route (the irqchip routes cannot be removed). */
 int gsi_routes_remove_msi(struct gsi_routes *r, unsigned int gsi);
 
-/* One change of a batch: a new route (gsi -1 in, its GSI out), a new target, or a removal. */
+/*
+ * One change of a batch: a new route (gsi -1 in, its GSI out), a new target, or a removal. devid
+ * is the sender's device ID for a new route (as gsi_routes_add_msi_devid; -1: none, and it must
+ * be set so, 0 being a device); a new target keeps the route's device ID.
+ */
 struct gsi_route_change {
 	int gsi;
 	bool remove;
 	uint64_t addr;
 	uint32_t data;
+	int devid;
 	/* filled by gsi_routes_commit, to undo the change */
 	bool applied;
 	uint64_t old_addr;
 	uint32_t old_data;
+	int old_devid;
 };
 
 /* Hands the whole table to KVM: 0 or -errno. */

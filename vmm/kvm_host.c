@@ -17,7 +17,12 @@ static bool has_module(const char *sys_dir, const char *name)
 
 void kvm_host_detect(const char *sys_dir, const char *kvm_dev, struct kvm_host *h)
 {
+#ifdef __aarch64__
+	/* arm64's KVM is one (usually built-in) module on the CPU's own EL2, not VMX or SVM */
+	static const char *const hardware[] = {"kvm"};
+#else
 	static const char *const hardware[] = {"kvm_intel", "kvm_amd"};
+#endif
 	struct stat st;
 
 	memset(h, 0, sizeof(*h));

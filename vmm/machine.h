@@ -27,6 +27,12 @@ struct machine;
 const char *machine_default_cmdline(void);
 
 /*
+ * --dump-dtb: write the device tree the guest of o would get to o->dump_dtb, without starting
+ * anything (no KVM needed). An exit code; EXIT_USAGE on a machine that has no device tree.
+ */
+int machine_dump_dtb(const struct run_options *o, struct errbuf *err);
+
+/*
  * A machine for the options o (which must outlive it). What must be checked before any VM exists
  * is read and checked here (a firmware image). *out is set even on failure, for machine_free().
  */
@@ -54,7 +60,9 @@ int machine_describe_viommu(struct machine *m, unsigned int iommu_devfn, const u
 
 /*
  * Once every PCI function is in place: load what the guest boots (kernel, or firmware and its
- * configuration), write the guest's description of the machine, create the vCPUs.
+ * configuration), write the guest's description of the machine. The vCPUs exist when it returns:
+ * created here, or by machine_setup() where the irqchip needs them before devices wire their
+ * interrupts (arm64's vgic takes no irqfd before it is initialised, which needs every vCPU).
  */
 int machine_boot(struct machine *m, struct errbuf *err);
 

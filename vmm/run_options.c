@@ -60,6 +60,8 @@ void run_usage(FILE *out)
 		"                   with --kernel)\n"
 		"  --firmware-log FILE  write the BIOS's debug log (I/O port 0x402) to FILE\n"
 		"  --stats          print the count of VM exits by reason on stderr at exit\n"
+		"  --dump-dtb FILE  write the device tree the guest would get to FILE and exit\n"
+		"                   (machines described by a device tree: arm64)\n"
 		"  --unpack-kernel  decompress a bzImage's kernel in vfvm and enter it directly\n"
 		"                   (no decompressor in the guest, no KASLR; default: the kernel\n"
 		"                   decompresses and places itself)\n"
@@ -218,8 +220,8 @@ static const char *valued_option(const char *a)
 					    "--cpus",	      "--vfio",
 					    "--firmware-log", "--boot",
 					    "--api-socket",   "--powerdown-timeout",
-					    "--on-sigterm",   "--seccomp",
-					    "--user"};
+					    "--on-sigterm",   "--dump-dtb",
+					    "--seccomp",      "--user"};
 
 	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (is_option(a, names[i]))
@@ -331,6 +333,10 @@ int run_options_parse(int argc, char **argv, struct run_options *o, struct errbu
 			if (!*v)
 				return errbuf_set(err, EINVAL, "--firmware-log: empty file name");
 			o->firmware_log = v;
+		} else if (is_option(a, "--dump-dtb")) {
+			if (!*v)
+				return errbuf_set(err, EINVAL, "--dump-dtb: empty file name");
+			o->dump_dtb = v;
 		} else if (is_option(a, "--seccomp")) {
 			if (sandbox_mode_parse(v, &o->seccomp))
 				return errbuf_set(err, EINVAL,

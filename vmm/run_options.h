@@ -34,7 +34,8 @@ struct run_options {
 	const char *firmware_log; /* --firmware-log: where the firmware's debug port writes */
 	enum run_boot boot;
 	const char *initrd;
-	const char *cmdline; /* the user's words (--cmdline), or NULL */
+	const char *cmdline;  /* the user's words (--cmdline), or NULL */
+	const char *dump_dtb; /* --dump-dtb: write the guest's device tree here and exit */
 	uint64_t memory;
 	struct ram_backing backing; /* --memory SIZE,hugepages=...,prealloc */
 	const char *memory_arg;	    /* --memory's value as given (for messages), or NULL */

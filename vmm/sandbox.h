@@ -48,6 +48,13 @@ int sandbox_prepare(enum sandbox_mode mode, void (*on_violation)(void *opaque), 
 int sandbox_enter(enum sandbox_mode mode, enum sandbox_thread kind, const char *name,
 		  struct errbuf *err);
 
+/*
+ * Build and compile the filter of one kind of thread for this architecture without installing
+ * it: every list must resolve even where no filter can be installed (QEMU's user-mode emulation
+ * refuses them). -errno with err filled.
+ */
+int sandbox_filter_check(enum sandbox_thread kind, struct errbuf *err);
+
 /* How many calls were refused so far (kill mode): vfvm's exit code is 1 if any. */
 unsigned int sandbox_violations(void);
 

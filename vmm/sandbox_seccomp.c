@@ -13,6 +13,7 @@
 #include "vmm/sandbox.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/kvm.h>
 #include <linux/vfio.h>
 #include <seccomp.h>
@@ -130,10 +131,17 @@ static const int dma_map_calls[] = {
 	SCMP_SYS(close),
 };
 
+/* How vcpu_rip() reads where a vCPU was: arm64 KVM has no KVM_GET_REGS, only single registers. */
+#if defined(__aarch64__)
+#define VCPU_WHERE_IOCTL KVM_GET_ONE_REG
+#else
+#define VCPU_WHERE_IOCTL KVM_GET_REGS
+#endif
+
 /* ioctls a vCPU thread issues while the guest runs: the guest reprograms devices through them. */
 static const unsigned long vcpu_ioctls[] = {
 	KVM_RUN,
-	KVM_GET_REGS, /* where a failing vCPU was */
+	VCPU_WHERE_IOCTL, /* where a failing vCPU was */
 	KVM_SET_USER_MEMORY_REGION,
 	KVM_SET_GSI_ROUTING,
 	KVM_IRQFD,
@@ -149,7 +157,7 @@ static const unsigned long vcpu_ioctls[] = {
 };
 
 static const unsigned long main_ioctls[] = {
-	KVM_GET_REGS, /* where each vCPU was when a signal stopped the VM */
+	VCPU_WHERE_IOCTL, /* where each vCPU was when a signal stopped the VM */
 	KVM_SET_USER_MEMORY_REGION,
 	KVM_SET_GSI_ROUTING,
 	KVM_IRQFD,
@@ -308,10 +316,55 @@ static int allow_memory(scmp_filter_ctx ctx)
 	return r;
 }
 
+/*
+ * The filter of one kind of thread for this architecture. A call the architecture lacks (open,
+ * poll on arm64) is no rule: libseccomp skips it, or allow_calls() does.
+ */
+static int build_filter(enum sandbox_mode mode, enum sandbox_thread kind, scmp_filter_ctx *out)
+{
+	const struct thread_rules *t = &rules[kind];
+	scmp_filter_ctx ctx = seccomp_init(mode == SANDBOX_LOG ? SCMP_ACT_LOG : SCMP_ACT_TRAP);
+	int r;
+
+	if (!ctx)
+		return -ENOMEM;
+	r = allow_calls(ctx, common_calls, sizeof(common_calls) / sizeof(common_calls[0]));
+	if (!r)
+		r = allow_calls(ctx, t->calls, t->nr_calls);
+	if (!r)
+		r = allow_ioctls(ctx, t->ioctls, t->nr_ioctls);
+	if (!r)
+		r = allow_memory(ctx);
+	if (r) {
+		seccomp_release(ctx);
+		return r;
+	}
+	*out = ctx;
+	return 0;
+}
+
+int sandbox_filter_check(enum sandbox_thread kind, struct errbuf *err)
+{
+	scmp_filter_ctx ctx;
+	int fd, r = build_filter(SANDBOX_KILL, kind, &ctx);
+
+	if (r)
+		return errbuf_set(err, -r, "seccomp: cannot build the %s thread's filter: %s",
+				  kind_names[kind], strerror(-r));
+	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	r = fd < 0 ? -errno : seccomp_export_bpf(ctx, fd);
+	if (fd >= 0)
+		close(fd);
+	seccomp_release(ctx);
+	if (r)
+		return errbuf_set(err, -r, "seccomp: cannot compile the %s thread's filter: %s",
+				  kind_names[kind], strerror(-r));
+	return 0;
+}
+
 int sandbox_enter(enum sandbox_mode mode, enum sandbox_thread kind, const char *name,
 		  struct errbuf *err)
 {
-	const struct thread_rules *t = &rules[kind];
 	scmp_filter_ctx ctx;
 	int r;
 
@@ -324,20 +377,14 @@ int sandbox_enter(enum sandbox_mode mode, enum sandbox_thread kind, const char *
 
 		free(p);
 	}
-	ctx = seccomp_init(mode == SANDBOX_LOG ? SCMP_ACT_LOG : SCMP_ACT_TRAP);
-	if (!ctx)
+	r = build_filter(mode, kind, &ctx);
+	if (r == -ENOMEM)
 		return errbuf_set(err, ENOMEM, "seccomp: cannot build the %s thread's filter",
 				  kind_names[kind]);
-	r = allow_calls(ctx, common_calls, sizeof(common_calls) / sizeof(common_calls[0]));
-	if (!r)
-		r = allow_calls(ctx, t->calls, t->nr_calls);
-	if (!r)
-		r = allow_ioctls(ctx, t->ioctls, t->nr_ioctls);
-	if (!r)
-		r = allow_memory(ctx);
-	if (!r)
+	if (!r) {
 		r = seccomp_load(ctx);
-	seccomp_release(ctx);
+		seccomp_release(ctx);
+	}
 	if (r)
 		return errbuf_set(err, -r, "seccomp: cannot install the %s thread's filter: %s",
 				  kind_names[kind], strerror(-r));

@@ -59,15 +59,6 @@ int vm_create_vcpus(struct vm *vm, unsigned int n, vcpu_init_fn init, void *arg,
 	return 0;
 }
 
-unsigned long long vcpu_rip(struct vcpu *v)
-{
-	struct kvm_regs regs;
-
-	if (ioctl(v->fd, KVM_GET_REGS, &regs))
-		return 0;
-	return regs.rip;
-}
-
 static void vcpu_fail(struct vcpu *v, const char *what)
 {
 	vm_fail(v->vm, "vCPU %u: %s at RIP %#llx", v->index, what, vcpu_rip(v));

@@ -278,6 +278,9 @@ int vm_msi_routes_commit(struct vm *vm, struct gsi_route_change *c, unsigned int
 
 	if (!vm->routes.table)
 		return -ENOTSUP;
+	/* only an irqchip that translates by device ID (a GICv3 ITS) gets one */
+	for (unsigned int i = 0; !vm->msi_devid && i < n; i++)
+		c[i].devid = -1;
 	pthread_mutex_lock(&vm->lock);
 	r = gsi_routes_commit(&vm->routes, c, n, push_routes, vm);
 	pthread_mutex_unlock(&vm->lock);
@@ -286,7 +289,7 @@ int vm_msi_routes_commit(struct vm *vm, struct gsi_route_change *c, unsigned int
 
 int vm_msi_route_add(struct vm *vm, uint64_t addr, uint32_t data, unsigned int *gsi)
 {
-	struct gsi_route_change c = {.gsi = -1, .addr = addr, .data = data};
+	struct gsi_route_change c = {.gsi = -1, .addr = addr, .data = data, .devid = -1};
 	int r = vm_msi_routes_commit(vm, &c, 1);
 
 	if (!r)
@@ -296,14 +299,14 @@ int vm_msi_route_add(struct vm *vm, uint64_t addr, uint32_t data, unsigned int *
 
 int vm_msi_route_update(struct vm *vm, unsigned int gsi, uint64_t addr, uint32_t data)
 {
-	struct gsi_route_change c = {.gsi = (int)gsi, .addr = addr, .data = data};
+	struct gsi_route_change c = {.gsi = (int)gsi, .addr = addr, .data = data, .devid = -1};
 
 	return gsi > INT32_MAX ? -ENOENT : vm_msi_routes_commit(vm, &c, 1);
 }
 
 int vm_msi_route_remove(struct vm *vm, unsigned int gsi)
 {
-	struct gsi_route_change c = {.gsi = (int)gsi, .remove = true};
+	struct gsi_route_change c = {.gsi = (int)gsi, .remove = true, .devid = -1};
 
 	return gsi > INT32_MAX ? -ENOENT : vm_msi_routes_commit(vm, &c, 1);
 }

@@ -79,6 +79,8 @@ struct vm {
 	uint8_t *slot_used;
 	struct gsi_routes routes;
 	bool routes_set; /* KVM has our table instead of its default one */
+	bool msi_devid;	 /* MSI routes carry their sender's device ID (a GICv3 ITS), set by the
+			    machine */
 };
 
 /* Open /dev/kvm, check its API, create the VM and the I/O bus. err names what failed. */
@@ -115,7 +117,7 @@ void vm_fail(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 
 /* Kick every vCPU out of the guest and wait for its thread to end. */
 void vm_stop_vcpus(struct vm *vm);
 
-/* The instruction pointer of a vCPU (for diagnostics); 0 if it cannot be read. */
+/* The instruction pointer of a vCPU (for diagnostics; the machine's); 0 if it cannot be read. */
 unsigned long long vcpu_rip(struct vcpu *v);
 
 /* The sum of every vCPU's exit counts (valid once they stopped). */
@@ -140,7 +142,8 @@ int vm_set_irq_level(struct vm *vm, unsigned int gsi, bool level);
 
 /*
  * MSI routes: a GSI whose irqfd or KVM_SIGNAL_MSI delivers the message (addr, data). A batch of
- * changes reaches KVM in one KVM_SET_GSI_ROUTING, all or nothing (gsi_routes_commit).
+ * changes reaches KVM in one KVM_SET_GSI_ROUTING, all or nothing (gsi_routes_commit). A new
+ * route's devid (a requester ID: bus << 8 | devfn) is kept only when vm->msi_devid, else set -1.
  */
 int vm_msi_routes_commit(struct vm *vm, struct gsi_route_change *c, unsigned int n);
 int vm_msi_route_add(struct vm *vm, uint64_t addr, uint32_t data, unsigned int *gsi);

@@ -13,32 +13,47 @@
 
 #include "vmm/sandbox.h"
 
+/*
+ * Every op's opaque is a slot: a device's own (its functions were created with it, so that MSI
+ * routes know their sender's requester ID) or the assignment's (v->all, no devfn).
+ */
+static struct vm *vm_of(void *opaque)
+{
+	return ((struct vm_vfio_slot *)opaque)->owner->vm;
+}
+
 static int op_slot_add(void *opaque, uint64_t gpa, uint64_t size, void *hva, bool readonly)
 {
 	unsigned int slot;
-	int r = vm_map_host_memory(((struct vm_vfio *)opaque)->vm, gpa, size, hva, readonly, &slot);
+	int r = vm_map_host_memory(vm_of(opaque), gpa, size, hva, readonly, &slot);
 
 	return r ? r : (int)slot;
 }
 
 static int op_slot_remove(void *opaque, int slot)
 {
-	return vm_unmap_host_memory(((struct vm_vfio *)opaque)->vm, (unsigned int)slot);
+	return vm_unmap_host_memory(vm_of(opaque), (unsigned int)slot);
 }
 
 static int op_routes_commit(void *opaque, struct vfio_route_change *c, unsigned int n)
 {
+	const struct vm_vfio_slot *slot = opaque;
 	struct gsi_route_change *g = calloc(n ? n : 1, sizeof(*g));
 	int r;
 
 	if (!g)
 		return -ENOMEM;
+	/*
+	 * Functions sit on bus 0: the requester ID is the devfn (-1 for the assignment's own
+	 * opaque). The VM keeps it only if its irqchip wants one.
+	 */
 	for (unsigned int i = 0; i < n; i++)
 		g[i] = (struct gsi_route_change){.gsi = c[i].gsi,
 						 .remove = c[i].remove,
 						 .addr = c[i].addr,
-						 .data = c[i].data};
-	r = vm_msi_routes_commit(((struct vm_vfio *)opaque)->vm, g, n);
+						 .data = c[i].data,
+						 .devid = slot->devfn};
+	r = vm_msi_routes_commit(vm_of(opaque), g, n);
 	for (unsigned int i = 0; !r && i < n; i++)
 		c[i].gsi = g[i].gsi;
 	free(g);
@@ -54,7 +69,7 @@ static void op_warn(void *opaque, const char *msg)
 /* A device gave up a BAR range: the others' BARs that wanted it are decoded now. */
 static void op_bar_space_freed(void *opaque, struct vfio_pci *from)
 {
-	struct vm_vfio *v = opaque;
+	struct vm_vfio *v = ((struct vm_vfio_slot *)opaque)->owner;
 
 	for (unsigned int i = 0; i < v->nr_slots; i++)
 		if (v->slots[i].pci && v->slots[i].pci != from)
@@ -63,18 +78,18 @@ static void op_bar_space_freed(void *opaque, struct vfio_pci *from)
 
 static int op_irqfd_assign(void *opaque, int gsi, int fd, int resample_fd)
 {
-	return vm_irqfd_assign(((struct vm_vfio *)opaque)->vm, fd, (unsigned int)gsi, resample_fd);
+	return vm_irqfd_assign(vm_of(opaque), fd, (unsigned int)gsi, resample_fd);
 }
 
 static int op_irqfd_deassign(void *opaque, int gsi, int fd)
 {
-	return vm_irqfd_deassign(((struct vm_vfio *)opaque)->vm, fd, (unsigned int)gsi);
+	return vm_irqfd_deassign(vm_of(opaque), fd, (unsigned int)gsi);
 }
 
 /* KVM's VFIO pseudo-device learns each group, so that it handles non-coherent DMA for them. */
 static int op_group_add(void *opaque, int group_fd)
 {
-	struct vm_vfio *v = opaque;
+	struct vm_vfio *v = ((struct vm_vfio_slot *)opaque)->owner;
 	struct kvm_device_attr attr = {
 		.group = KVM_DEV_VFIO_GROUP,
 		.attr = KVM_DEV_VFIO_GROUP_ADD,
@@ -94,7 +109,7 @@ static int op_group_add(void *opaque, int group_fd)
 /* A device's first bus-master enable: the guest waits here until its RAM is mapped for DMA. */
 static int op_dma_ready(void *opaque)
 {
-	struct vm_vfio *v = opaque;
+	struct vm_vfio *v = ((struct vm_vfio_slot *)opaque)->owner;
 	struct errbuf e = {""};
 	int err = vfio_assign_dma_wait(&v->assign, &e);
 
@@ -105,7 +120,7 @@ static int op_dma_ready(void *opaque)
 
 static int op_map_thread_start(void *opaque, struct errbuf *e)
 {
-	struct vm_vfio *v = opaque;
+	struct vm_vfio *v = ((struct vm_vfio_slot *)opaque)->owner;
 
 	return sandbox_enter(v->vm->sandbox, SANDBOX_DMA_MAP, "DMA mapping", e);
 }
@@ -150,7 +165,7 @@ int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const 
 		   unsigned int nr_reserved, bool container_per_group, struct errbuf *e)
 {
 	struct vfio_vm vvm = {.ops = &vm_vfio_ops,
-			      .opaque = v,
+			      .opaque = &v->all,
 			      .bus = &vm->bus,
 			      .mem = &vm->mem,
 			      .map_in_background = true,
@@ -160,6 +175,8 @@ int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const 
 	int err;
 
 	memset(v, 0, sizeof(*v));
+	v->all.owner = v;
+	v->all.devfn = -1;
 	v->vm = vm;
 	v->bus = bus;
 	v->kvm_vfio_fd = -1;
@@ -186,7 +203,10 @@ int vm_vfio_attach(struct vm_vfio *v, struct vm *vm, struct pci_bus *bus, const 
 						&pin, 1);
 		if (pin >= 1 && pin <= 4)
 			gsi = (int)intx_gsi((unsigned int)s->devfn >> 3, pin - 1u);
+		/* the function keeps a copy of the VM ops' opaque: its own slot */
+		v->assign.vm.opaque = s;
 		err = vfio_assign_create_pci(&v->assign, i, gsi, e);
+		v->assign.vm.opaque = &v->all;
 		if (err)
 			goto fail;
 		s->pci = v->assign.devs[i].pci;

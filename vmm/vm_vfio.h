@@ -22,6 +22,7 @@ struct vm_vfio {
 	int kvm_vfio_fd; /* KVM_DEV_TYPE_VFIO, created with the first group */
 	struct vfio_assignment assign;
 	bool assigned;
+	struct vm_vfio_slot all; /* the VM ops' opaque for the assignment as a whole */
 	struct vm_vfio_slot slots[VFIO_MAX_ASSIGNED];
 	unsigned int nr_slots;
 };

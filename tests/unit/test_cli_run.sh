@@ -41,6 +41,7 @@ check "firmware without a reset vector: exit 2" 2 "--firmware $tmp/zero.bin: not
 check "firmware is a directory: exit 2" 2 "--firmware $tmp: not a regular file" run --firmware "$tmp"
 check "--boot kernel without --kernel: exit 2" 2 "--boot kernel needs --kernel" run --firmware "$tmp/zero.bin" --boot kernel
 check "--boot without --firmware: exit 2" 2 "--boot needs --firmware" run --kernel "$tmp/bzImage" --boot disk
+check "--dump-dtb on x86: exit 2 (ACPI, no device tree)" 2 "--dump-dtb: the x86 machine describes itself with ACPI" run --kernel "$tmp/bzImage" --dump-dtb "$tmp/dtb"
 check "run --help names --firmware and its default image" 0 '--firmware \[PATH\]' run --help
 check "run --help explains --viommu" 0 '--viommu         put a virtio-iommu in front' run --help
 check "--viommu without --vfio: exit 2" 2 '--viommu needs at least one --vfio device' run --kernel "$tmp/bzImage" --viommu

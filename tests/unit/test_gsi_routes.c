@@ -170,10 +170,10 @@ static void commit_pushes_once_and_rolls_back(void **state)
 	assert_int_equal(gsi_routes_init(&r, 1024), 0);
 	assert_int_equal(gsi_routes_add_msi(&r, 0xfee00000, 1, &a), 0);
 	assert_int_equal(gsi_routes_add_msi(&r, 0xfee00000, 2, &b), 0);
-	c[0] = (struct gsi_route_change){.gsi = -1, .addr = 0xfee01000, .data = 3};
+	c[0] = (struct gsi_route_change){.gsi = -1, .addr = 0xfee01000, .data = 3, .devid = -1};
 	c[1] = (struct gsi_route_change){.gsi = (int)a, .addr = 0xfee02000, .data = 4};
 	c[2] = (struct gsi_route_change){.gsi = (int)b, .remove = true};
-	c[3] = (struct gsi_route_change){.gsi = -1, .addr = 0xfee03000, .data = 5};
+	c[3] = (struct gsi_route_change){.gsi = -1, .addr = 0xfee03000, .data = 5, .devid = -1};
 	nr_before = r.table->nr;
 	memcpy(before, r.table->entries, nr_before * sizeof(before[0]));
 

@@ -13,7 +13,13 @@
 #include "vfio/pci_dev.h"
 #include "vmm/vm_vfio.h"
 #include "vfio_sim.h"
+#ifdef __aarch64__
+#include "vmm/arm64/arm64.h"
+#define platform_mmio_reserved arm64_mmio_reserved
+#else
 #include "vmm/x86/x86.h"
+#define platform_mmio_reserved x86_mmio_reserved
+#endif
 
 #define KIB 1024ULL
 #define MIB (1024ULL * KIB)
@@ -24,7 +30,7 @@ struct fx {
 	struct vfio_pci *pci;
 };
 
-static bool x86_reserved; /* the next fx_new's VM keeps what x86 keeps */
+static bool platform_reserved; /* the next fx_new's VM keeps what the platform keeps */
 
 static struct fx *fx_new(void (*build)(struct sim_pci *))
 {
@@ -35,9 +41,9 @@ static struct fx *fx_new(void (*build)(struct sim_pci *))
 	sim_init(&f.sim, 0x8086, 0x10d3, 256);
 	build(&f.sim);
 	rec_vm_init(&f.vm);
-	if (x86_reserved)
-		f.vm.vm.nr_reserved = x86_mmio_reserved(&f.vm.vm.reserved);
-	x86_reserved = false;
+	if (platform_reserved)
+		f.vm.vm.nr_reserved = platform_mmio_reserved(&f.vm.vm.reserved);
+	platform_reserved = false;
 	if (vfio_pci_create(&f.pci, &sim_ops, &f.sim, &f.vm.vm, &params, &e))
 		fail_msg("create: %s", e.msg);
 	return &f;
@@ -385,14 +391,29 @@ static void blocked_bar_follows_another_devices_move(void **state)
 	fx_free(f);
 }
 
-/* Addresses the platform keeps: a BAR there would hide the IOAPIC, the LAPIC or the firmware. */
+#ifdef __aarch64__
+/*
+ * The GIC's distributor, ITS and redistributors, the UART, a BAR reaching into the PCI I/O
+ * window, ECAM's start and end (the BAR is 128 KiB).
+ */
+static const uint64_t bad[] = {0x08000000, 0x08080000, 0x080a0000, 0x09000000,
+			       0x3efe0000, 0x3f000000, 0x3ffe0000};
+static const uint64_t good = 0x10000000; /* the 32-bit BAR window's start */
+#else
+static const uint64_t bad[] = {0xfec00000, 0xfee00000, 0xfee80000, 0xfffc0000};
+static const uint64_t good = 0xfebe0000; /* just below the IOAPIC */
+#endif
+
+/*
+ * Addresses the platform keeps: a BAR there would hide the IOAPIC, the LAPIC or the firmware
+ * (x86), the GIC, the UART or ECAM (arm64).
+ */
 static void bars_over_platform_ranges_are_not_decoded(void **state)
 {
-	static const uint64_t bad[] = {0xfec00000, 0xfee00000, 0xfee80000, 0xfffc0000};
 	struct fx *f;
 	(void)state;
 
-	x86_reserved = true; /* what `vfvm run` hands the devices on x86 */
+	platform_reserved = true; /* what `vfvm run` hands the devices */
 	f = fx_new(build_e1000e);
 	cfg_wr(f->pci, PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
 	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -400,9 +421,8 @@ static void bars_over_platform_ranges_are_not_decoded(void **state)
 		assert_int_equal(rec_nr_slots(&f->vm), 0);
 		assert_int_equal(f->vm.bus.nr[IO_SPACE_MMIO], 0);
 	}
-	/* just below the IOAPIC is fine */
-	cfg_wr(f->pci, PCI_BASE_ADDRESS_0, 0xfebe0000, 4);
-	assert_non_null(rec_slot_at(&f->vm, 0xfebe0000));
+	cfg_wr(f->pci, PCI_BASE_ADDRESS_0, (uint32_t)good, 4);
+	assert_non_null(rec_slot_at(&f->vm, good));
 	fx_free(f);
 }
 

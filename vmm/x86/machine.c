@@ -43,6 +43,15 @@ static bool is_usage_errno(int r)
 	       r == -EINVAL;
 }
 
+int machine_dump_dtb(const struct run_options *o, struct errbuf *err)
+{
+	(void)o;
+	errbuf_set(err, ENOTSUP,
+		   "--dump-dtb: the x86 machine describes itself with ACPI tables, not a device "
+		   "tree");
+	return EXIT_USAGE;
+}
+
 int machine_new(struct machine **out, const struct run_options *o, struct errbuf *err)
 {
 	struct machine *m = calloc(1, sizeof(*m));

@@ -6,6 +6,7 @@
  */
 #include "vmm/x86/boot.h"
 #include "vmm/x86/cpuid.h"
+#include "vmm/vm.h"
 #include "vmm/x86/x86.h"
 
 #include <errno.h>
@@ -215,4 +216,13 @@ int x86_vcpu_init(int kvm_fd, int vcpu_fd, unsigned int index, unsigned int ncpu
 		return errbuf_set(err, errno, "vCPU %u: KVM_SET_MP_STATE: %s", index,
 				  strerror(errno));
 	return 0;
+}
+
+unsigned long long vcpu_rip(struct vcpu *v)
+{
+	struct kvm_regs regs;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &regs))
+		return 0;
+	return regs.rip;
 }
