@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * A vfvm built with AddressSanitizer and UndefinedBehaviorSanitizer (-Db_sanitize=address,undefined,
- * with clang: docs/testing.md, "The sanitized nested run") must keep working under its own seccomp
- * filters. Nothing here exists in an ordinary build.
+ * A vfvm built with AddressSanitizer and UndefinedBehaviorSanitizer
+ * (-Db_sanitize=address,undefined, with clang: docs/testing.md, "The sanitized nested run") must
+ * keep working under its own seccomp filters. Nothing here exists in an ordinary build.
  *
- * The defaults below are the runtime's own hooks; ASAN_OPTIONS and UBSAN_OPTIONS still override them.
+ * The defaults below are the runtime's own hooks; ASAN_OPTIONS and UBSAN_OPTIONS still override
+ * them.
  */
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
