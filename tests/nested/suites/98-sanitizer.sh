@@ -28,6 +28,6 @@ bad=$(grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:|Sanitizer: CHECK f
 check "no sanitizer report from any of the $runs vfvm processes ($(echo $bad | wc -w) with one)" \
 	[ -z "$bad" ]
 for f in $bad; do
-	head -n 40 $f | sed "s|^|#   $(basename $f)| |"
+	head -n 60 $f | sed "s/^/#   $(basename $f): /"
 done
 done_testing
