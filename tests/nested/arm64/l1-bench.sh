@@ -38,14 +38,17 @@ if ! command -v qemu-system-aarch64 >/dev/null; then
 fi
 bench "versions vfvm $(vfvm --version 2>&1 | head -n 1) / $(qemu-system-aarch64 --version | head -n 1)"
 
-# boot to the init marker: three each, alternating
+# boot to the init marker: three each, alternating. Where the time goes: L2's uptime at the marker
+# (its kernel's own clock) and vfvm's start-up to the first KVM_RUN (--stats)
+uptime_at_marker() { sed -n 's/.*L2-UP.*uptime=\([0-9.]*\).*/\1/p' $1 | head -n 1; }
 words="quiet rdinit=/init vfvm.test=poweroff"
 for i in 1 2 3; do
-	to_marker /tmp/b-vfvm.log $VFVM --memory 256M --cmdline "$words"
-	bench "boot vfvm $secs"
+	to_marker /tmp/b-vfvm.log $VFVM --memory 256M --stats --cmdline "$words"
+	bench "boot vfvm $secs l2-uptime=$(uptime_at_marker /tmp/b-vfvm.log) $(sed -n 's/^vfvm: start-up.*: \([0-9.]*\) ms.*/start-up=\1ms/p' /tmp/b-vfvm.log) exits=$(awk '/exits by reason/ { print $2; exit }' /tmp/b-vfvm.log)"
 	to_marker /tmp/b-qemu.log $QEMU -m 256M -append "$(qemu_words "$words")"
-	bench "boot qemu $secs"
+	bench "boot qemu $secs l2-uptime=$(uptime_at_marker /tmp/b-qemu.log)"
 done
+grep -E '^vfvm:|^  ' /tmp/b-vfvm.log | head -n 20 | sed 's/^/@@L1 vfvm: /'
 grep -v '^L2-UP' /tmp/b-qemu.log | head -n 5 | sed 's/^/@@L1 qemu: /'
 
 # ping RTT through the passed-through e1000e (MSI-X through the ITS)
