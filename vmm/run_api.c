@@ -68,9 +68,9 @@ static void status_devices(struct run *r, struct json_out *out)
 }
 
 /*
- * Exit counts summed over the vCPUs while they run: each counter is a vCPU thread's own, read
- * here without a lock, so a sum can be a few exits behind; the per-device ranges are left to
- * --stats at exit (their names change under a running vCPU).
+ * Exit counts summed over the vCPUs while they run: each counter is a vCPU thread's own, stored
+ * and read atomically without a lock, so a sum can be a few exits behind; the per-device ranges
+ * are left to --stats at exit (their names change under a running vCPU).
  */
 static void status_exits(struct run *r, struct json_out *out)
 {
