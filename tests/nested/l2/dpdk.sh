@@ -81,16 +81,19 @@ dpdk-testpmd --lcores 0@0,1@0 -n 1 --iova-mode=pa -m 64 --no-telemetry \
 	--rxd=256 --txd=256 --no-lsc-interrupt </dev/null >/tmp/testpmd.log 2>&1 &
 tp=$!
 i=0
-while ! grep -q 'Link Up' /tmp/testpmd.log && kill -0 $tp 2>/dev/null && [ $i -lt 600 ]; do
+# testpmd waits up to 9 s for the link and says how it found it
+while ! grep -qiE 'link (up|down)' /tmp/testpmd.log && kill -0 $tp 2>/dev/null && [ $i -lt 600 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-echo "L2-RESULT dpdk link $(grep -o 'Link [A-Za-z]*.*' /tmp/testpmd.log | head -n 1 | tr ' ' _)"
+echo "L2-RESULT dpdk link $(grep -ioE 'link (up|down).*' /tmp/testpmd.log | head -n 1 | tr ' ' _)"
 if kill -0 $tp 2>/dev/null; then
 	ready dpdk-ping $addr $n
 	i=0
-	while [ "$(tp_stat RX-packets)" -lt $n ] 2>/dev/null || [ "$(tp_stat TX-packets)" -lt $n ]; do
-		[ $i -lt 240 ] && kill -0 $tp 2>/dev/null || break
+	# until testpmd counted n packets each way (ARP included), at most 120 s
+	while [ $i -lt 240 ] && kill -0 $tp 2>/dev/null; do
+		rx=$(tp_stat RX-packets) tx=$(tp_stat TX-packets)
+		[ "${rx:-0}" -ge $n ] && [ "${tx:-0}" -ge $n ] && break
 		sleep 0.5
 		i=$((i + 1))
 	done
@@ -100,11 +103,11 @@ if kill -0 $tp 2>/dev/null; then
 	tr -d '\033' </tmp/testpmd.log | sed 's/\[2J\[1;1H//; s/\[1;1H//' |
 		awk '/NIC statistics for port/ { b = "" } { b = b $0 "\n" } END { printf "%s", b }' |
 		grep -v '^ *$' | sed -n '/NIC statistics/,/######$/p' | sed 's/^/L2-TESTPMD /'
-	kill -INT $tp
+	kill -TERM $tp
 fi
 wait $tp
 echo "L2-RESULT dpdk testpmd-exit $?"
-tr -d '\033' </tmp/testpmd.log | grep -vE 'NIC statistics|Rx-pps|Tx-pps|Throughput|RX-|TX-|^ *#*$|\[2J' |
+tr -d '\033' </tmp/testpmd.log | grep -vE 'statistics|Rx-pps|Tx-pps|Throughput|RX-|TX-|^ *#*$|\[2J' |
 	head -n 40 | sed 's/^/L2-NOTE testpmd| /'
 tr -d '\033' </tmp/testpmd.log | sed -n '/Forward statistics for port/,/^ *-\{20,\}$/p' |
 	sed 's/^/L2-TESTPMD /'

@@ -13,6 +13,9 @@
  *	the NVMe (ENDPOINT) in a domain that maps all of guest RAM at IOVA == GPA but one page: an
  *	O_DIRECT read into that page fails and leaves it unchanged; once mapped, the same read
  *	fills it; detached, the disk works in bypass again
+ *   viommu-req contig MIB
+ *	how many runs of physically contiguous pages a freshly written MIB MiB buffer has (what an
+ *	IOMMU driver maps with one request each)
  *
  * Each result is a line "L2-RESULT vreq NAME GOT want=WANT" (or "L2-RESULT iso ..."); the exit
  * status is the number of results that differ from what was wanted (capped at 100).
@@ -309,6 +312,7 @@ static int unmap(struct vdev *d, uint32_t dom, uint64_t start, uint64_t end)
 
 #define RW (VIRTIO_IOMMU_MAP_F_READ | VIRTIO_IOMMU_MAP_F_WRITE)
 #define EXPECT(name, got, want) result("vreq", name, status_name(got), status_name(want))
+#define EXPECT_ISO(name, got, want) result("iso", name, status_name(got), status_name(want))
 
 static int requests(struct vdev *d, uint32_t ep)
 {
@@ -464,18 +468,48 @@ static int isolate(struct vdev *d, uint32_t ep, const char *blk, unsigned int at
 	for (unsigned int i = 0; i < PAGE; i++)
 		bad += page[i] != 0x5a;
 	result("iso", "unmapped-page", bad ? "changed" : "unchanged", "unchanged");
-	EXPECT("map-the-page", map(d, dom, page_pa, page_pa + PAGE - 1, page_pa, RW),
-	       VIRTIO_IOMMU_S_OK);
+	EXPECT_ISO("map-the-page", map(d, dom, page_pa, page_pa + PAGE - 1, page_pa, RW),
+		   VIRTIO_IOMMU_S_OK);
 	r = pread(fd, page, PAGE, at);
 	result("iso", "read-into-mapped-page",
 	       r == PAGE && !memcmp(page, data, PAGE) ? "data" : "no-data", "data");
-	EXPECT("unmap-all", unmap(d, dom, 0, ~0ULL), VIRTIO_IOMMU_S_OK);
-	EXPECT("detach", detach(d, dom, ep), VIRTIO_IOMMU_S_OK);
+	EXPECT_ISO("unmap-all", unmap(d, dom, 0, ~0ULL), VIRTIO_IOMMU_S_OK);
+	EXPECT_ISO("detach", detach(d, dom, ep), VIRTIO_IOMMU_S_OK);
 	memset(page, 0, PAGE);
 	r = pread(fd, page, PAGE, at);
 	result("iso", "read-in-bypass-again",
 	       r == PAGE && !memcmp(page, data, PAGE) ? "data" : "no-data", "data");
 	close(fd);
+	return 0;
+}
+
+/*
+ * How physically contiguous a freshly faulted buffer of mib MiB is: the runs of consecutive
+ * guest-physical pages, as an IOMMU driver maps them (one MAP per run). Buffers as dd gets them:
+ * malloc'd, then written in order.
+ */
+static int contig(unsigned int mib)
+{
+	size_t len = (size_t)mib << 20;
+	uint8_t *b = aligned_alloc(PAGE, len);
+	unsigned int runs = 0, asc = 0;
+	uint64_t prev = 0;
+
+	if (!b)
+		return 1;
+	for (size_t i = 0; i < len; i += PAGE)
+		b[i] = 1;
+	for (size_t i = 0; i < len; i += PAGE) {
+		uint64_t pa = gpa_of(b + i);
+
+		if (!pa || pa != prev + PAGE)
+			runs++;
+		else
+			asc++;
+		prev = pa;
+	}
+	printf("L2-RESULT contig %uMiB runs=%u pages-after-their-predecessor=%u\n", mib, runs, asc);
+	free(b);
 	return 0;
 }
 
@@ -485,6 +519,8 @@ int main(int argc, char **argv)
 	unsigned long ep;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 3 && !strcmp(argv[1], "contig"))
+		return contig((unsigned int)strtoul(argv[2], NULL, 0));
 	if (argc < 4 || (strcmp(argv[1], "requests") && strcmp(argv[1], "isolate")) ||
 	    (!strcmp(argv[1], "isolate") && argc != 6)) {
 		fprintf(stderr,
