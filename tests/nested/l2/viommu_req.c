@@ -334,6 +334,10 @@ static int requests(struct vdev *d, uint32_t ep)
 		result("vreq", "start", "failed", "ok");
 		return -1;
 	}
+	printf("L2-RESULT vreq config page_size_mask=0x%" PRIx64 " input_range=0x%" PRIx64
+	       "-0x%" PRIx64 " probe_size=%u\n",
+	       (uint64_t)d->cfg->page_size_mask, (uint64_t)d->cfg->input_range.start,
+	       (uint64_t)d->cfg->input_range.end, probe_size);
 	/* the request's shape */
 	EXPECT("unknown-type", submit(d, unknown, sizeof(unknown), TAILSZ), UNWRITTEN);
 	unknown[0] = 0;

@@ -1,10 +1,11 @@
 # L2 action "vreq" (needs the DPDK initramfs, which carries /bin/viommu-req): vfvm's virtio-iommu
-# driven from user space. L2 loads its drivers but virtio_iommu and virtio_pci, so that nothing
-# else talks to the device; the NVMe then works in bypass (its probe may wait for the IOMMU
-# driver until the kernel's deferred-probe timeout). viommu-req sends malformed and refused
-# requests, then isolates the NVMe from one page (vfvm.vreq_at=MIB: where on the disk, default 200).
+# driven from user space. L2 loads its drivers but virtio_iommu and takes the device from
+# virtio_pci (built in; a BAR a driver holds cannot be mapped through sysfs), so that nothing else
+# talks to it; the NVMe then works in bypass (its probe may wait for the IOMMU driver until the
+# kernel's deferred-probe timeout). viommu-req sends malformed and refused requests, then
+# isolates the NVMe from one page (vfvm.vreq_at=MIB: where on the disk, default 200).
 for m in $(cat /etc/modules); do
-	case $m in virtio_iommu.ko | virtio_pci.ko) continue ;; esac
+	case $m in virtio-iommu.ko | virtio_iommu.ko) continue ;; esac
 	insmod /lib/modules/$m 2>/dev/null
 done
 vi= nv=
@@ -12,6 +13,8 @@ for d in /sys/bus/pci/devices/*; do
 	[ "$(cat $d/vendor):$(cat $d/device)" = 0x1af4:0x1057 ] && vi=${d##*/}
 	[ "$(cat $d/class)" = 0x010802 ] && nv=${d##*/}
 done
+[ -n "$vi" ] && [ -e /sys/bus/pci/devices/$vi/driver ] &&
+	echo $vi >/sys/bus/pci/devices/$vi/driver/unbind
 i=0
 while [ ! -b /dev/nvme0n1 ] && [ $i -lt 600 ]; do
 	sleep 0.1

@@ -29,10 +29,11 @@ reqs() { echo $(($(vi map "$1") + $(vi unmap "$1"))); }
 rm -f $LOG.rc $SOCK
 quiet_e1000e --vfio $E1000E
 echo "start $(uptime_s)" >$LOG.time
-(vfvm run --kernel $GUEST_KERNEL --initrd /guest/l2-dpdk.cpio.gz --memory 512M --stats --viommu \
+# the console's carriage returns go: l2_result's values end at the line's end
+( (vfvm run --kernel $GUEST_KERNEL --initrd /guest/l2-dpdk.cpio.gz --memory 512M --stats --viommu \
 	--api-socket $SOCK --vfio $E1000E \
-	--cmdline "quiet rdinit=/init vfvm.end=panic vfvm.test=dpdk vfvm.dpdk_n=$N" </dev/null \
-	>$LOG 2>&1; echo $? >$LOG.rc) &
+	--cmdline "quiet rdinit=/init vfvm.end=panic vfvm.test=dpdk vfvm.dpdk_n=$N" </dev/null 2>&1
+	echo $? >$LOG.rc) | tr -d '\r' >$LOG) &
 
 # --- L2's kernel driver (e1000e) in its translating domain
 if wait_log "L2-READY kernel" 3000; then

@@ -15,7 +15,7 @@ run_logged $LOG 300 vfvm run --kernel $GUEST_KERNEL --initrd /guest/l2-dpdk.cpio
 	--stats --viommu --vfio $NVME --cmdline "quiet rdinit=/init vfvm.test=vreq vfvm.vreq_at=200"
 check "L2 ran viommu-req and powered off (vfvm exit $(cat $LOG.rc))" \
 	sh -c "grep -q L2-END $LOG && [ \"\$(cat $LOG.rc)\" = 0 ]"
-diag "$(l2_result $LOG vreq devices)"
+diag "$(l2_result $LOG vreq devices); device config: $(l2_result $LOG vreq config)"
 # every "L2-RESULT vreq|iso NAME GOT want=WANT" line is one check
 sed -n 's/^[0-9.]* L2-RESULT \(vreq\|iso\) \([^ ]*\) \([^ ]*\) want=\([^ ]*\)$/\1 \2 \3 \4/p' $LOG >/tmp/vreq.results
 while read -r kind name got want; do
