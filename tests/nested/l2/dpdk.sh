@@ -88,7 +88,7 @@ ready dpdk-start
 dpdk-testpmd --lcores 0@0,1@0 -n 1 --iova-mode=pa -m 64 --no-telemetry \
 	-d $lib/librte_mempool_ring.so.23 -d $lib/librte_net_e1000.so.23 -a $bdf -- \
 	--forward-mode=icmpecho --auto-start --stats-period 1 --total-num-mbufs=2048 \
-	--rxd=256 --txd=256 --no-lsc-interrupt --log-level=eal,info </dev/null >/tmp/testpmd.log 2>&1 &
+	--rxd=256 --txd=256 --no-lsc-interrupt </dev/null >/tmp/testpmd.log 2>&1 &
 tp=$!
 i=0
 # testpmd waits up to 9 s for the link and says how it found it

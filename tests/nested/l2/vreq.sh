@@ -1,8 +1,8 @@
 # L2 action "vreq" (needs the DPDK initramfs, which carries /bin/viommu-req): vfvm's virtio-iommu
 # driven from user space. L2 loads its drivers but virtio_iommu and takes the device from
 # virtio_pci (built in; a BAR a driver holds cannot be mapped through sysfs), so that nothing else
-# talks to it; the NVMe then works in bypass (its probe may wait for the IOMMU driver until the
-# kernel's deferred-probe timeout). viommu-req sends malformed and refused requests, then
+# talks to it; the NVMe then works in bypass (booted with deferred_probe_timeout=0, or its probe
+# waits for the IOMMU driver). viommu-req sends malformed and refused requests, then
 # isolates the NVMe from one page (vfvm.vreq_at=MIB: where on the disk, default 200).
 for m in $(cat /etc/modules); do
 	case $m in virtio-iommu.ko | virtio_iommu.ko) continue ;; esac
@@ -16,7 +16,7 @@ done
 [ -n "$vi" ] && [ -e /sys/bus/pci/devices/$vi/driver ] &&
 	echo $vi >/sys/bus/pci/devices/$vi/driver/unbind
 i=0
-while [ ! -b /dev/nvme0n1 ] && [ $i -lt 600 ]; do
+while [ ! -b /dev/nvme0n1 ] && [ $i -lt 200 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done

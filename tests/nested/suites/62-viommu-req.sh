@@ -11,8 +11,11 @@
 . /lib/vfvm/tap.sh
 LOG=/tmp/vreq.log
 
+# deferred_probe_timeout=0: the VIOT names the NVMe as the virtio-iommu's endpoint, so without the
+# virtio_iommu driver L2's kernel would defer the NVMe's probe, waiting for its IOMMU, indefinitely
 run_logged $LOG 300 vfvm run --kernel $GUEST_KERNEL --initrd /guest/l2-dpdk.cpio.gz --memory 512M \
-	--stats --viommu --vfio $NVME --cmdline "quiet rdinit=/init vfvm.test=vreq vfvm.vreq_at=200"
+	--stats --viommu --vfio $NVME \
+	--cmdline "quiet rdinit=/init deferred_probe_timeout=0 vfvm.test=vreq vfvm.vreq_at=200"
 check "L2 ran viommu-req and powered off (vfvm exit $(cat $LOG.rc))" \
 	sh -c "grep -q L2-END $LOG && [ \"\$(cat $LOG.rc)\" = 0 ]"
 diag "$(l2_result $LOG vreq devices); device config: $(l2_result $LOG vreq config)"
