@@ -43,6 +43,13 @@ static bool is_usage_errno(int r)
 	       r == -EINVAL;
 }
 
+/* The common capabilities (kvm_caps_needed) are the x86 machine's: nothing more to check. */
+int machine_check_kvm(int kvm_fd)
+{
+	(void)kvm_fd;
+	return 0;
+}
+
 int machine_dump_dtb(const struct run_options *o, struct errbuf *err)
 {
 	(void)o;
