@@ -9,15 +9,8 @@
  *	malformed and refused requests, each with the status the virtio spec asks for, a queue
  *	that breaks the rules (the device must say DEVICE_NEEDS_RESET), then, after a reset, good
  *	requests that still work
- *   viommu-req isolate VIOMMU_BDF ENDPOINT BLOCKDEV OFFSET_MIB
- *	the NVMe (ENDPOINT) in a domain that maps all of guest RAM at IOVA == GPA but one page: an
- *	O_DIRECT read into that page fails and leaves it unchanged; once mapped, the same read
- *	fills it; detached, the disk works in bypass again
- *   viommu-req contig MIB
- *	how many runs of physically contiguous pages a freshly written MIB MiB buffer has (what an
- *	IOMMU driver maps with one request each)
  *
- * Each result is a line "L2-RESULT vreq NAME GOT want=WANT" (or "L2-RESULT iso ..."); the exit
+ * Each result is a line "L2-RESULT vreq NAME GOT want=WANT"; the exit
  * status is the number of results that differ from what was wanted (capped at 100).
  */
 #include <errno.h>
@@ -312,7 +305,6 @@ static int unmap(struct vdev *d, uint32_t dom, uint64_t start, uint64_t end)
 
 #define RW (VIRTIO_IOMMU_MAP_F_READ | VIRTIO_IOMMU_MAP_F_WRITE)
 #define EXPECT(name, got, want) result("vreq", name, status_name(got), status_name(want))
-#define EXPECT_ISO(name, got, want) result("iso", name, status_name(got), status_name(want))
 
 static int requests(struct vdev *d, uint32_t ep)
 {
@@ -409,136 +401,18 @@ static int requests(struct vdev *d, uint32_t ep)
 	return 0;
 }
 
-/* Map [start, end] (inclusive, page aligned) at IOVA == GPA, leaving out the page hole. */
-static int map_around(struct vdev *d, uint32_t dom, uint64_t start, uint64_t end, uint64_t hole)
-{
-	int s = VIRTIO_IOMMU_S_OK;
-
-	if (hole >= start && hole <= end) {
-		if (hole > start)
-			s = map(d, dom, start, hole - 1, start, RW);
-		if (s == VIRTIO_IOMMU_S_OK && hole + PAGE - 1 < end)
-			s = map(d, dom, hole + PAGE, end, hole + PAGE, RW);
-		return s;
-	}
-	return map(d, dom, start, end, start, RW);
-}
-
-static int isolate(struct vdev *d, uint32_t ep, const char *blk, unsigned int at_mib)
-{
-	const uint32_t dom = 7;
-	off_t at = (off_t)at_mib << 20;
-	uint8_t *data, *page;
-	uint64_t data_pa, page_pa, s, e;
-	char line[256];
-	unsigned int n = 0, bad = 0;
-	FILE *f;
-	int fd = open(blk, O_RDWR | O_DIRECT), st;
-	ssize_t r;
-
-	data = locked_page(&data_pa);
-	page = locked_page(&page_pa);
-	if (fd < 0 || !data || !page || vdev_start(d, 1ULL << VIRTIO_IOMMU_F_MAP_UNMAP)) {
-		result("iso", "setup", "failed", "ok");
-		return -1;
-	}
-	for (unsigned int i = 0; i < PAGE; i++)
-		data[i] = (uint8_t)("vfvm isolation "[i % 15] + i / 15 % 7);
-	memset(page, 0x5a, PAGE);
-	printf("L2-RESULT iso page 0x%" PRIx64 "\n", page_pa);
-	r = pwrite(fd, data, PAGE, at);
-	result("iso", "write-in-bypass", r == PAGE ? "ok" : "failed", "ok");
-	/* every RAM range of /proc/iomem (its top level) but the one page */
-	st = attach(d, dom, ep, 0);
-	f = fopen("/proc/iomem", "r");
-	while (st == VIRTIO_IOMMU_S_OK && f && fgets(line, sizeof(line), f)) {
-		if (line[0] == ' ' || !strstr(line, ": System RAM") ||
-		    sscanf(line, "%" SCNx64 "-%" SCNx64, &s, &e) != 2)
-			continue;
-		s = (s + PAGE - 1) & ~(uint64_t)(PAGE - 1);
-		e = ((e + 1) & ~(uint64_t)(PAGE - 1)) - 1;
-		if (e > s) {
-			st = map_around(d, dom, s, e, page_pa);
-			n++;
-		}
-	}
-	if (f)
-		fclose(f);
-	result("iso", "domain-without-the-page", status_name(st), "OK");
-	printf("L2-RESULT iso ram-ranges %u\n", n);
-	r = pread(fd, page, PAGE, at);
-	result("iso", "read-into-unmapped-page", r == PAGE ? "ok" : "failed", "failed");
-	printf("L2-RESULT iso read-errno %d\n", r < 0 ? errno : 0);
-	for (unsigned int i = 0; i < PAGE; i++)
-		bad += page[i] != 0x5a;
-	result("iso", "unmapped-page", bad ? "changed" : "unchanged", "unchanged");
-	EXPECT_ISO("map-the-page", map(d, dom, page_pa, page_pa + PAGE - 1, page_pa, RW),
-		   VIRTIO_IOMMU_S_OK);
-	r = pread(fd, page, PAGE, at);
-	result("iso", "read-into-mapped-page",
-	       r == PAGE && !memcmp(page, data, PAGE) ? "data" : "no-data", "data");
-	EXPECT_ISO("unmap-all", unmap(d, dom, 0, ~0ULL), VIRTIO_IOMMU_S_OK);
-	EXPECT_ISO("detach", detach(d, dom, ep), VIRTIO_IOMMU_S_OK);
-	memset(page, 0, PAGE);
-	r = pread(fd, page, PAGE, at);
-	result("iso", "read-in-bypass-again",
-	       r == PAGE && !memcmp(page, data, PAGE) ? "data" : "no-data", "data");
-	close(fd);
-	return 0;
-}
-
-/*
- * How physically contiguous a freshly faulted buffer of mib MiB is: the runs of consecutive
- * guest-physical pages, as an IOMMU driver maps them (one MAP per run). Buffers as dd gets them:
- * malloc'd, then written in order.
- */
-static int contig(unsigned int mib)
-{
-	size_t len = (size_t)mib << 20;
-	uint8_t *b = aligned_alloc(PAGE, len);
-	unsigned int runs = 0, asc = 0;
-	uint64_t prev = 0;
-
-	if (!b)
-		return 1;
-	for (size_t i = 0; i < len; i += PAGE)
-		b[i] = 1;
-	for (size_t i = 0; i < len; i += PAGE) {
-		uint64_t pa = gpa_of(b + i);
-
-		if (!pa || pa != prev + PAGE)
-			runs++;
-		else
-			asc++;
-		prev = pa;
-	}
-	printf("L2-RESULT contig %uMiB runs=%u pages-after-their-predecessor=%u\n", mib, runs, asc);
-	free(b);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct vdev d;
-	unsigned long ep;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc == 3 && !strcmp(argv[1], "contig"))
-		return contig((unsigned int)strtoul(argv[2], NULL, 0));
-	if (argc < 4 || (strcmp(argv[1], "requests") && strcmp(argv[1], "isolate")) ||
-	    (!strcmp(argv[1], "isolate") && argc != 6)) {
-		fprintf(stderr,
-			"usage: viommu-req requests VIOMMU_BDF ENDPOINT\n"
-			"       viommu-req isolate VIOMMU_BDF ENDPOINT BLOCKDEV OFFSET_MIB\n");
+	if (argc != 4 || strcmp(argv[1], "requests")) {
+		fprintf(stderr, "usage: viommu-req requests VIOMMU_BDF ENDPOINT\n");
 		return 100;
 	}
-	ep = strtoul(argv[3], NULL, 0);
 	if (vdev_open(&d, argv[2]))
 		return 100;
-	if (!strcmp(argv[1], "requests"))
-		requests(&d, (uint32_t)ep);
-	else
-		isolate(&d, (uint32_t)ep, argv[4], (unsigned int)strtoul(argv[5], NULL, 0));
-	printf("L2-RESULT %s failures %d\n", argv[1][0] == 'r' ? "vreq" : "iso", failures);
+	requests(&d, (uint32_t)strtoul(argv[3], NULL, 0));
+	printf("L2-RESULT vreq failures %d\n", failures);
 	return failures > 99 ? 99 : failures;
 }
