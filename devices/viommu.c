@@ -420,7 +420,9 @@ uint8_t viommu_unmap(struct viommu *v, uint32_t domain, uint64_t start, uint64_t
 					   prot_of(m->flags));
 		}
 	}
-	memmove(&d->maps[first], &d->maps[last], (d->nr - last) * sizeof(*d->maps));
+	/* d->maps is NULL while the domain has never held a mapping: no pointer arithmetic on it */
+	if (last > first)
+		memmove(&d->maps[first], &d->maps[last], (d->nr - last) * sizeof(*d->maps));
 	d->nr -= last - first;
 	v->stats.mappings -= last - first;
 	return VIRTIO_IOMMU_S_OK;
