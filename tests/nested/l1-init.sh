@@ -69,7 +69,7 @@ for f in $(ls /suites/*.sh | sort) $extra; do
 	wpid=$!
 	while IFS= read -r line; do
 		case $line in
-		@@HOST*) echo "$line" ;;
+		@@HOST* | "@@PING "*) echo "$line" ;;
 		*) echo "@@$name| $line" ;;
 		esac
 	done </tmp/suite.fifo

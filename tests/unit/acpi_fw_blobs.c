@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "acpi_fw_blobs: bad vCPU count '%s'\n", argv[1]);
 		return 2;
 	}
-	if (x86_acpi_firmware_blobs((unsigned int)ncpus, &b, &err)) {
+	if (x86_acpi_firmware_blobs((unsigned int)ncpus, NULL, &b, &err)) {
 		fprintf(stderr, "acpi_fw_blobs: %s\n", errbuf_msg(&err));
 		return 1;
 	}

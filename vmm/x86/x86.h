@@ -187,10 +187,12 @@ struct x86_acpi_blobs {
 };
 
 /*
- * Build the three files for ncpus vCPUs; free them with x86_acpi_blobs_free() (fw_cfg_add_file()
- * copies them). -EINVAL (with a message naming ncpus) for 0 or more than 255 vCPUs, -ENOMEM.
+ * Build the three files for ncpus vCPUs, with a VIOT if viot is not NULL (--viommu); free them
+ * with x86_acpi_blobs_free() (fw_cfg_add_file() copies them). -EINVAL (with a message naming
+ * ncpus) for 0 or more than 255 vCPUs or too many VIOT endpoints, -ENOMEM.
  */
-int x86_acpi_firmware_blobs(unsigned int ncpus, struct x86_acpi_blobs *out, struct errbuf *err);
+int x86_acpi_firmware_blobs(unsigned int ncpus, const struct x86_viot *viot,
+			    struct x86_acpi_blobs *out, struct errbuf *err);
 void x86_acpi_blobs_free(struct x86_acpi_blobs *b);
 
 /* VM-wide setup before any vCPU exists: TSS and identity-map addresses, in-kernel irqchip, PIT. */
