@@ -170,7 +170,7 @@ int run_firmware_bootorder(struct pci_bus *pci, enum run_boot boot, char *buf, s
 static int add_acpi(struct run_firmware *f, unsigned int cpus, struct errbuf *err)
 {
 	struct x86_acpi_blobs b;
-	int ret = x86_acpi_firmware_blobs(cpus, &b, err);
+	int ret = x86_acpi_firmware_blobs(cpus, &f->vm->mem, &b, err);
 
 	if (ret)
 		return ret;

@@ -14,6 +14,9 @@ else
 	set -- $(sed -n 3p /sys/bus/pci/devices/$ivs/resource)
 	start=$(($1)) size=$(($2 - $1 + 1))
 	echo "L2-RESULT ivshmem bar2 $1 $size"
+	# what the kernel said about the BAR: a window it did not find, a move it made
+	dmesg | grep -E "$ivs: BAR 2|$ivs: .*(can't claim|no compatible bridge window|failed to assign)" |
+		sed 's/^/L2-NOTE /'
 	# memory decoding on, as a driver's pci_enable_device does
 	echo 1 >/sys/bus/pci/devices/$ivs/enable
 	chunk=$((32 << 20)) k=0 rd=0 wr=0 bad=
