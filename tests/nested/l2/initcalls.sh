@@ -2,6 +2,7 @@
 # (and log_buf_len=4M, so that nothing rolls out); quiet keeps the lines off the console, where each
 # byte would cost an exit. Prints:
 #   L2-PROFILE uptime S                  at this action (the marker is a few ms earlier)
+#   L2-PROFILE kvmclock-offset-ms N      from the VM's creation to the kernel's first clock reading
 #   L2-PROFILE initcalls N total-ms T    how many initcalls ran and their summed time
 #   L2-PROFILE phase S NAME              the printk time of milestones of the boot
 #   L2-PROFILE initcall MS NAME          the slowest initcalls (vfvm.profile_top=N, default 25)
@@ -11,6 +12,11 @@
 top=$(param profile_top 25)
 dmesg >/tmp/kmsg
 echo "L2-PROFILE uptime $(cut -d' ' -f1 /proc/uptime)"
+# kvm-clock counts from the VM's creation (unless the VMM sets it): its value when the kernel took
+# it as sched_clock's base is the time from KVM_CREATE_VM to there (the VMM's set-up after it, the
+# firmware, the decompressor and the kernel's first steps)
+awk '/kvm-clock: using sched offset of/ { c = $(NF - 1) } /tsc: Detected .* MHz/ { m = $(NF - 2) }
+	END { if (c && m) printf "L2-PROFILE kvmclock-offset-ms %.0f\n", c / m / 1000 }' /tmp/kmsg
 awk '/ initcall .* returned .* after .* usecs/ {
 		for (i = 1; i <= NF; i++) if ($i == "after") t += $(i + 1); n++ }
 	END { printf "L2-PROFILE initcalls %d total-ms %.1f\n", n, t / 1000 }' /tmp/kmsg
