@@ -40,11 +40,15 @@ static bool overlaps(const struct io_bus *bus, enum io_space space, uint64_t bas
 		     const struct io_range *skip)
 {
 	unsigned int i = find_slot(bus, space, base);
-	const struct io_range *r = &bus->ranges[space][i];
+	const struct io_range *r;
 
-	if (i < bus->nr[space] && r == skip)
-		r++, i++;
-	return i < bus->nr[space] && r->base <= base + (len - 1);
+	/* no pointer into a table that may still be NULL (empty) before i is known to be inside */
+	if (i < bus->nr[space] && &bus->ranges[space][i] == skip)
+		i++;
+	if (i >= bus->nr[space])
+		return false;
+	r = &bus->ranges[space][i];
+	return r->base <= base + (len - 1);
 }
 
 static int insert(struct io_bus *bus, enum io_space space, const struct io_range *nr)
@@ -71,10 +75,9 @@ static int insert(struct io_bus *bus, enum io_space space, const struct io_range
 static struct io_range *lookup(struct io_bus *bus, enum io_space space, uint64_t addr)
 {
 	unsigned int i = find_slot(bus, space, addr);
-	struct io_range *r = &bus->ranges[space][i];
 
-	if (i < bus->nr[space] && r->base <= addr)
-		return r;
+	if (i < bus->nr[space] && bus->ranges[space][i].base <= addr)
+		return &bus->ranges[space][i];
 	return NULL;
 }
 
@@ -94,7 +97,7 @@ static bool valid(enum io_space space, uint64_t base, uint64_t len)
 int io_bus_register(struct io_bus *bus, enum io_space space, uint64_t base, uint64_t len,
 		    const struct io_ops *ops, void *opaque, const char *name)
 {
-	struct io_range r = { base, len, ops, opaque, name };
+	struct io_range r = {base, len, ops, opaque, name};
 	int ret;
 
 	if (!valid(space, base, len) || !ops)

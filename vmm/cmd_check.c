@@ -10,6 +10,7 @@
 #include "vfio/vfio.h"
 #include "vmm/commands.h"
 #include "vmm/kvm_caps.h"
+#include "vmm/machine.h"
 #include "vmm/run_options.h"
 #include "vmm/kvm_host.h"
 
@@ -78,6 +79,7 @@ static int check_kvm(void)
 			bad = 1;
 		}
 	}
+	bad |= machine_check_kvm(fd);
 	printf("kvm max-vcpus %d\n", kvm_cap_value(fd, KVM_CAP_MAX_VCPUS));
 	printf("kvm memslots %d\n", kvm_cap_value(fd, KVM_CAP_NR_MEMSLOTS));
 	close(fd);

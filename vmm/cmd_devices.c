@@ -7,6 +7,7 @@
 #include "vfio/diag.h"
 #include "vfio/sysfs.h"
 #include "vmm/commands.h"
+#include "vmm/json.h"
 #include "vmm/run_options.h"
 
 #include <errno.h>
@@ -40,22 +41,6 @@ static int parse_class(const char *s, struct class_filter *f)
 	f->value = (unsigned int)strtoul(s, &end, 16);
 	f->shift = (unsigned int)(24 - 4 * len);
 	return 0;
-}
-
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
 }
 
 /* The other members of d's group, "a, b" or "". */
@@ -114,22 +99,22 @@ static void print_json(const struct host_paths *h, const struct diag_device *dd,
 	printf("%s  {\"address\": \"%s\", \"vendor\": \"%04x\", \"device\": \"%04x\", "
 	       "\"class\": \"%06x\",\n   \"vendor_name\": ",
 	       first ? "" : ",\n", d->addr, d->vendor, d->device, d->class);
-	json_str(stdout, nm.vendor);
+	json_fput_string(stdout, nm.vendor);
 	printf(", \"device_name\": ");
-	json_str(stdout, nm.device);
+	json_fput_string(stdout, nm.device);
 	printf(", \"class_name\": ");
-	json_str(stdout, nm.class);
+	json_fput_string(stdout, nm.class);
 	printf(",\n   \"driver\": ");
-	json_str(stdout, d->driver);
+	json_fput_string(stdout, d->driver);
 	if (d->group >= 0)
 		printf(", \"iommu_group\": %d", d->group);
 	else
 		printf(", \"iommu_group\": null");
 	printf(", \"group_others\": [%s],\n   \"verdict\": \"%s\", \"in_use\": ", others,
 	       diag_verdict_name(dd->verdict));
-	json_str(stdout, dd->users);
+	json_fput_string(stdout, dd->users);
 	printf(", \"reason\": ");
-	json_str(stdout, dd->reason);
+	json_fput_string(stdout, dd->reason);
 	printf("}");
 }
 

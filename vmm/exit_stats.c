@@ -43,7 +43,13 @@ const char *exit_reason_name(unsigned int reason)
 
 void exit_stats_count(struct exit_stats *s, unsigned int reason)
 {
-	s->reason[reason < EXIT_STATS_NR_REASONS ? reason : EXIT_STATS_NR_REASONS]++;
+	uint64_t *c = &s->reason[reason < EXIT_STATS_NR_REASONS ? reason : EXIT_STATS_NR_REASONS];
+
+	/*
+	 * The control socket's `status` reads these while the vCPU runs: an atomic store (one
+	 * writer, so no locked add) keeps that read whole.
+	 */
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
 }
 
 static void count_range(struct exit_stats *s, enum io_space space, const char *name, uint64_t addr,

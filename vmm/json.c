@@ -416,20 +416,39 @@ static void putf(struct json_out *o, const char *fmt, ...)
 		put(o, tmp, (size_t)n);
 }
 
+/*
+ * One byte of a JSON string's content as written: quote and backslash escaped, control characters
+ * as \u00XX, the rest as is or, when ascii, bytes above 0x7e as '?' (a peer on the control socket
+ * may not expect UTF-8, and sysfs text is not promised to be). Returns the length put in tmp.
+ */
+static size_t escape_byte(unsigned char c, bool ascii, char tmp[8])
+{
+	if (c == '"' || c == '\\')
+		return (size_t)snprintf(tmp, 8, "\\%c", c);
+	if (c < 0x20)
+		return (size_t)snprintf(tmp, 8, "\\u%04x", c);
+	tmp[0] = ascii && c > 0x7e ? '?' : (char)c;
+	return 1;
+}
+
 static void put_string(struct json_out *o, const char *s)
 {
-	put(o, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	char tmp[8];
 
-		if (c == '"' || c == '\\')
-			putf(o, "\\%c", c);
-		else if (c < 0x20)
-			putf(o, "\\u%04x", c);
-		else
-			put(o, c > 0x7e ? "?" : s, 1);
-	}
 	put(o, "\"", 1);
+	for (; *s; s++)
+		put(o, tmp, escape_byte((unsigned char)*s, true, tmp));
+	put(o, "\"", 1);
+}
+
+void json_fput_string(FILE *out, const char *s)
+{
+	char tmp[8];
+
+	fputc('"', out);
+	for (; *s; s++)
+		fwrite(tmp, 1, escape_byte((unsigned char)*s, false, tmp), out);
+	fputc('"', out);
 }
 
 /* The separator and member name in front of a value. */

@@ -8,6 +8,7 @@
 #define VFVM_JSON_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -77,6 +78,8 @@ struct json_out {
 };
 
 void json_out_init(struct json_out *o, char *buf, size_t cap);
+/* s as a JSON string on out, escaped as above but with bytes above 0x7e (UTF-8) kept. */
+void json_fput_string(FILE *out, const char *s);
 void json_begin_object(struct json_out *o, const char *key);
 void json_end_object(struct json_out *o);
 void json_begin_array(struct json_out *o, const char *key);

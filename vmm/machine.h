@@ -27,6 +27,13 @@ struct machine;
 const char *machine_default_cmdline(void);
 
 /*
+ * `vfvm check`: what this machine needs from the KVM behind kvm_fd beyond the common capabilities
+ * (kvm_caps_needed), one "kvm ..." fact per line on stdout and one line on stderr for each that
+ * is missing. 1 if something is missing, else 0.
+ */
+int machine_check_kvm(int kvm_fd);
+
+/*
  * --dump-dtb: write the device tree the guest of o would get to o->dump_dtb, without starting
  * anything (no KVM needed). An exit code; EXIT_USAGE on a machine that has no device tree.
  */

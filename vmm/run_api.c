@@ -68,9 +68,9 @@ static void status_devices(struct run *r, struct json_out *out)
 }
 
 /*
- * Exit counts summed over the vCPUs while they run: each counter is a vCPU thread's own, read
- * here without a lock, so a sum can be a few exits behind; the per-device ranges are left to
- * --stats at exit (their names change under a running vCPU).
+ * Exit counts summed over the vCPUs while they run: each counter is a vCPU thread's own, stored
+ * and read atomically without a lock, so a sum can be a few exits behind; the per-device ranges
+ * are left to --stats at exit (their names change under a running vCPU).
  */
 static void status_exits(struct run *r, struct json_out *out)
 {
@@ -99,6 +99,28 @@ static void status_exits(struct run *r, struct json_out *out)
 	json_end_object(out);
 }
 
+/*
+ * The virtio-iommu's request counts and the guest's mappings now; written by the vCPU that
+ * handles the request queue, read here without a lock (a count can be one request behind).
+ */
+static void status_viommu(struct run *r, struct json_out *out)
+{
+	const struct viommu_stats *s = &r->viommu.dev.core.stats;
+
+	if (!r->viommu_ready)
+		return;
+	json_begin_object(out, "viommu");
+	json_add_u64(out, "attach", __atomic_load_n(&s->attach, __ATOMIC_RELAXED));
+	json_add_u64(out, "detach", __atomic_load_n(&s->detach, __ATOMIC_RELAXED));
+	json_add_u64(out, "map", __atomic_load_n(&s->map, __ATOMIC_RELAXED));
+	json_add_u64(out, "unmap", __atomic_load_n(&s->unmap, __ATOMIC_RELAXED));
+	json_add_u64(out, "probe", __atomic_load_n(&s->probe, __ATOMIC_RELAXED));
+	json_add_u64(out, "refused", __atomic_load_n(&s->errors, __ATOMIC_RELAXED));
+	json_add_u64(out, "mappings", __atomic_load_n(&s->mappings, __ATOMIC_RELAXED));
+	json_add_u64(out, "mapped_bytes", __atomic_load_n(&s->mapped_bytes, __ATOMIC_RELAXED));
+	json_end_object(out);
+}
+
 static int cmd_status(void *ctx, const struct json_doc *req, unsigned int args,
 		      struct json_out *out, struct errbuf *err)
 {
@@ -123,6 +145,7 @@ static int cmd_status(void *ctx, const struct json_doc *req, unsigned int args,
 	}
 	status_devices(r, out);
 	status_exits(r, out);
+	status_viommu(r, out);
 	return 0;
 }
 

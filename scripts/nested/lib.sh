@@ -18,3 +18,24 @@ prepare_build() {
 	mkdir -p "$1/nested/logs"
 	(cd "$1" && pwd)
 }
+# nested_lock: take one of the machine's slots for an L0 QEMU on fd 9, held until the script exits.
+# A TCG guest wants a core to itself: as many slots as cores, so that runs beyond that wait instead of
+# all crawling. Slot 0 is the lock file older checkouts take alone.
+nested_lock() {
+	local base=${TMPDIR:-/tmp}/vfvm-nested.lock n i f waited=
+	n=$(nproc)
+	while :; do
+		for ((i = 0; i < n; i++)); do
+			f=$base
+			[ "$i" = 0 ] || f=$base.$i
+			exec 9>"$f"
+			if flock -n 9; then
+				[ -z "$waited" ] || note "got nested slot $i after waiting"
+				return 0
+			fi
+		done
+		[ -n "$waited" ] || note "all $n nested slots ($base*) are held by other runs; waiting"
+		waited=1
+		sleep 3
+	done
+}

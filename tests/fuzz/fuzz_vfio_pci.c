@@ -11,12 +11,57 @@
 #include <linux/pci_regs.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "vfio/pci_dev.h"
 #include "vfio_sim.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/*
+ * The simulated regions' contents, made once per region: a fresh memfd filled 4 KiB at a time for
+ * every BAR of every input was most of an execution. Each input starts from the same contents
+ * (one pwrite of the pristine copy), so an input still means the same thing whatever ran before.
+ */
+struct pooled_region {
+	int fd;
+	uint64_t size;
+	uint8_t *pristine;
+};
+
+static int pooled_fd(unsigned int index, uint64_t size, uint8_t fill)
+{
+	static struct pooled_region pool[VFIO_PCI_NUM_REGIONS];
+	struct pooled_region *r = &pool[index];
+
+	if (!r->pristine) {
+		r->pristine = malloc(size);
+		r->fd = memfd_create("fuzz-region", MFD_CLOEXEC);
+		if (!r->pristine || r->fd < 0 || ftruncate(r->fd, (off_t)size))
+			__builtin_trap();
+		/* what vfio_sim's regions hold: each dword its own offset xor the fill */
+		for (uint64_t off = 0; off + 4 <= size; off += 4) {
+			uint32_t v = (uint32_t)off ^ (fill * 0x01010101u);
+
+			memcpy(r->pristine + off, &v, 4);
+		}
+		r->size = size;
+	}
+	if (pwrite(r->fd, r->pristine, size, 0) != (ssize_t)size)
+		__builtin_trap();
+	return r->fd;
+}
+
+/* a region as sim_bar()/sim_rom() make it, its contents from the pool */
+static void region(struct sim_pci *s, unsigned int i, uint64_t size, uint32_t flags, uint8_t fill)
+{
+	s->regions[i].size = size;
+	s->regions[i].flags = flags;
+	s->regions[i].fd = pooled_fd(i, size, fill);
+}
 
 static void build(struct sim_pci *s, const uint8_t *cfg, uint8_t flags)
 {
@@ -28,11 +73,17 @@ static void build(struct sim_pci *s, const uint8_t *cfg, uint8_t flags)
 			continue;
 		uint32_t bar;
 
+		/* sim_bar(): the BAR register's low bits from the input, the rest the size's */
 		memcpy(&bar, cfg + PCI_BASE_ADDRESS_0 + 4 * i, 4);
-		sim_bar(s, i, sizes[i], bar & 0xf, flags & 0x10);
+		region(s, i, sizes[i],
+		       VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE |
+			       ((flags & 0x10) ? VFIO_REGION_INFO_FLAG_MMAP : 0),
+		       (uint8_t)(0x10 + i));
+		bar &= 0xf;
+		memcpy(s->cfg + PCI_BASE_ADDRESS_0 + 4 * i, &bar, 4);
 	}
 	if (flags & 0x20)
-		sim_rom(s, 0x8000);
+		region(s, VFIO_PCI_ROM_REGION_INDEX, 0x8000, VFIO_REGION_INFO_FLAG_READ, 0x55);
 	if (flags & 0x40)
 		sim_intx(s, 1);
 	s->irqs[VFIO_PCI_MSI_IRQ_INDEX].count = 32;
@@ -114,6 +165,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    vm.bus.nr[IO_SPACE_MMIO] != 1 || vm.bus.nr[IO_SPACE_PIO] != 1)
 		__builtin_trap();
 	rec_vm_fini(&vm);
+	/* the pool keeps its regions for the next input */
+	for (unsigned int i = 0; i < VFIO_PCI_NUM_REGIONS; i++)
+		sim.regions[i].fd = -1;
 	sim_fini(&sim);
 	return 0;
 }

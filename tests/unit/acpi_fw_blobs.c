@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (x86_memory_layout(&mem, 256ULL << 20) ||
-	    x86_acpi_firmware_blobs((unsigned int)ncpus, &mem, &b, &err)) {
+	    x86_acpi_firmware_blobs((unsigned int)ncpus, &mem, NULL, &b, &err)) {
 		fprintf(stderr, "acpi_fw_blobs: %s\n", errbuf_msg(&err));
 		return 1;
 	}

@@ -142,11 +142,11 @@ static void root_chosen_memory(void **state)
 	p = fdt_getprop(fdt, off, "linux,initrd-start", &len);
 	assert_non_null(p);
 	assert_int_equal(len, 8);
-	assert_int_equal(fdt64_to_cpu(*p), 0x4f000000);
+	assert_int_equal(fdt64_ld(p), 0x4f000000);
 	p = fdt_getprop(fdt, off, "linux,initrd-end", &len);
 	assert_non_null(p);
 	assert_int_equal(len, 8);
-	assert_int_equal(fdt64_to_cpu(*p), 0x4f123457);
+	assert_int_equal(fdt64_ld(p), 0x4f123457);
 
 	off = node(fdt, "/memory@40000000");
 	expect_str(fdt, off, "device_type", "memory");

@@ -37,13 +37,8 @@ head -c 12345 /dev/zero >"$tmp/initrd"
 
 check "run --help shows the options, exit 0" 0 '--dump-dtb FILE' run --help
 check "run --help names the arm64 console" 0 'console=ttyS0 earlycon' run --help
-check "no --kernel: exit 2" 2 'kernel is required' run
-check "--memory 512X: exit 2 naming the value" 2 '--memory 512X: not a size' run --kernel "$tmp/Image" --memory 512X
-check "--cpus 0: exit 2" 2 '--cpus 0: not a vCPU count' run --kernel "$tmp/Image" --cpus 0
-check "unknown option: exit 2" 2 "unknown option '--vga'" run --kernel "$tmp/Image" --vga
-check "missing kernel: exit 2 naming the file" 2 "--kernel $tmp/nope: No such file" run --kernel "$tmp/nope"
-check "kernel is a directory: exit 2" 2 "--kernel $tmp: not a regular file" run --kernel "$tmp"
-check "missing initrd: exit 2 naming the file" 2 "--initrd $tmp/nope" run --kernel "$tmp/Image" --initrd "$tmp/nope"
+kernel=$tmp/Image
+. "$(dirname "$0")/cli-run-common.sh"
 
 : >"$tmp/empty"
 check "short Image: exit 2" 2 "--kernel $tmp/empty: too short for an arm64 Image (0 bytes" run --kernel "$tmp/empty"

@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tests/unit/test_sysfs_tree.h"
+
 #include "vmm/hugepages.h"
 #include "vmm/memmap.h"
 
@@ -56,45 +58,28 @@ static void bad_backing_words_named(void **state)
 	assert_int_equal(ram_backing_parse("hugepagesx", "v", &b, &e), -EINVAL);
 }
 
-/* A sysfs-shaped tree with one pool. */
-struct tree {
-	char root[256];
-	char sys[512];
-};
-
-static void put(const char *dir, const char *name, const char *value)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(value, f);
-	fclose(f);
-}
-
+/* A hugepage pool of kb-sized pages in the test tree's sysfs. */
 static void make_pool(struct tree *t, const char *kb, const char *nr, const char *free_,
 		      const char *resv)
 {
-	char dir[PATH_MAX], cmd[PATH_MAX + 16];
+	const char *files[][2] = {
+		{"nr_hugepages", nr}, {"free_hugepages", free_}, {"resv_hugepages", resv}};
+	char rel[128];
 
-	snprintf(dir, sizeof(dir), "%s/kernel/mm/hugepages/hugepages-%skB", t->sys, kb);
-	snprintf(cmd, sizeof(cmd), "mkdir -p '%s'", dir);
-	assert_int_equal(system(cmd), 0);
-	put(dir, "nr_hugepages", nr);
-	put(dir, "free_hugepages", free_);
-	put(dir, "resv_hugepages", resv);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(rel, sizeof(rel), "sys/kernel/mm/hugepages/hugepages-%skB/%s", kb,
+			 files[i][0]);
+		tree_file(t, rel, files[i][1]);
+	}
 }
 
 static int tree_setup(void **state)
 {
 	struct tree *t = calloc(1, sizeof(*t));
 
-	snprintf(t->root, sizeof(t->root), "%.200s/vfvm-hp-XXXXXX", getenv("TMPDIR") ?: "/tmp");
-	if (!mkdtemp(t->root))
+	if (!t)
 		return -1;
-	snprintf(t->sys, sizeof(t->sys), "%s/sys", t->root);
+	tree_new(t);
 	*state = t;
 	return 0;
 }
@@ -102,11 +87,8 @@ static int tree_setup(void **state)
 static int tree_teardown(void **state)
 {
 	struct tree *t = *state;
-	char cmd[PATH_MAX + 16];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->root);
-	if (system(cmd))
-		return -1;
+	tree_free(t);
 	free(t);
 	return 0;
 }

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +174,21 @@ static void writes_and_reads_back(void **state)
 	assert_true(strlen(buf) < 8);
 }
 
+/* devices --json: the same escapes, but UTF-8 names from pci.ids pass through */
+static void writes_a_string_to_a_file(void **state)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	(void)state;
+
+	assert_non_null(f);
+	json_fput_string(f, "q\"\\\n\x01\xc3\xa9");
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(text, "\"q\\\"\\\\\\u000a\\u0001\xc3\xa9\"");
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -181,6 +197,7 @@ int main(void)
 		cmocka_unit_test(limits_tokens_and_depth),
 		cmocka_unit_test(unescapes_strings),
 		cmocka_unit_test(writes_and_reads_back),
+		cmocka_unit_test(writes_a_string_to_a_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,7 +33,8 @@ static uint32_t add_cap(struct answer *a, uint16_t id, const void *body, size_t 
 		memcpy(a->buf + a->last, &prev, sizeof(prev));
 	}
 	memcpy(a->buf + at, &h, sizeof(h));
-	memcpy(a->buf + at + sizeof(h), body, body_len);
+	if (body_len)
+		memcpy(a->buf + at + sizeof(h), body, body_len);
 	a->len = at + sizeof(h) + body_len;
 	a->last = at;
 	return at;

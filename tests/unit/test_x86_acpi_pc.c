@@ -310,7 +310,7 @@ static void firmware_dsdt_declares_the_64bit_window(void **state)
 		const uint8_t *d;
 
 		assert_int_equal(x86_memory_layout(&mem, cases[c].ram), 0);
-		assert_int_equal(x86_acpi_firmware_blobs(2, &mem, &b, &err), 0);
+		assert_int_equal(x86_acpi_firmware_blobs(2, &mem, NULL, &b, &err), 0);
 		d = fw_dsdt(&b);
 		assert_non_null(d);
 		assert_int_equal(qword_window(d, &min, &max, &len), 1);
@@ -332,13 +332,13 @@ static void firmware_dsdt_without_a_window(void **state)
 	uint64_t min, max, len;
 	(void)state;
 
-	assert_int_equal(x86_acpi_firmware_blobs(2, NULL, &b, &err), 0);
+	assert_int_equal(x86_acpi_firmware_blobs(2, NULL, NULL, &b, &err), 0);
 	assert_non_null(fw_dsdt(&b));
 	assert_int_equal(qword_window(fw_dsdt(&b), &min, &max, &len), 0);
 	x86_acpi_blobs_free(&b);
 	/* RAM up to where the window would end above X86_PCI_MMIO64_LIMIT */
 	assert_int_equal(x86_memory_layout(&mem, X86_PCI_MMIO64_LIMIT - (32ULL << 30)), 0);
-	assert_int_equal(x86_acpi_firmware_blobs(2, &mem, &b, &err), 0);
+	assert_int_equal(x86_acpi_firmware_blobs(2, &mem, NULL, &b, &err), 0);
 	assert_int_equal(qword_window(fw_dsdt(&b), &min, &max, &len), 0);
 	x86_acpi_blobs_free(&b);
 }
@@ -410,7 +410,7 @@ static void iasl_reads_the_firmware_window(void **state)
 
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(x86_memory_layout(&mem, 5ULL << 30), 0);
-	assert_int_equal(x86_acpi_firmware_blobs(2, &mem, &b, &err), 0);
+	assert_int_equal(x86_acpi_firmware_blobs(2, &mem, NULL, &b, &err), 0);
 	d = fw_dsdt(&b);
 	assert_non_null(d);
 	dsdt = iasl_disassemble(dir, "dsdt", d, rd32(d + 4));

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <linux/kvm.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -25,6 +26,53 @@ static int create_device(int vm_fd, uint32_t type)
 	struct kvm_create_device cd = {.type = type};
 
 	return ioctl(vm_fd, KVM_CREATE_DEVICE, &cd) ? -errno : (int)cd.fd;
+}
+
+/* Whether a VM could have a device of this type: 1, 0, or -errno for another failure. */
+static int device_possible(int vm_fd, uint32_t type)
+{
+	struct kvm_create_device cd = {.type = type, .flags = KVM_CREATE_DEVICE_TEST};
+
+	if (!ioctl(vm_fd, KVM_CREATE_DEVICE, &cd))
+		return 1;
+	return errno == ENODEV ? 0 : -errno;
+}
+
+int arm64_check_kvm(int kvm_fd)
+{
+	static const struct {
+		const char *name, *why;
+		uint32_t type;
+	} devs[] = {
+		{"vgic-v3", "the guest's interrupt controller", KVM_DEV_TYPE_ARM_VGIC_V3},
+		{"vgic-its", "MSI and MSI-X of passed-through devices", KVM_DEV_TYPE_ARM_VGIC_ITS},
+	};
+	int bad = 0, vm_fd, r;
+
+	r = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PSCI_0_2) > 0;
+	printf("kvm cap ARM_PSCI_0_2 %s\n", r ? "yes" : "no");
+	if (!r) {
+		fprintf(stderr, "vfvm check: KVM lacks ARM_PSCI_0_2 (secondary vCPUs, power off, "
+				"reset)\n");
+		bad = 1;
+	}
+	vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	if (vm_fd < 0) {
+		fprintf(stderr, "vfvm check: KVM_CREATE_VM: %s\n", strerror(errno));
+		return 1;
+	}
+	for (unsigned int i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		r = device_possible(vm_fd, devs[i].type);
+		printf("kvm device %s %s\n", devs[i].name, r > 0 ? "yes" : "no");
+		if (r <= 0) {
+			fprintf(stderr, "vfvm check: KVM cannot give a guest a %s (%s)%s%s\n",
+				devs[i].name, devs[i].why, r < 0 ? ": " : "",
+				r < 0 ? strerror(-r) : "");
+			bad = 1;
+		}
+	}
+	close(vm_fd);
+	return bad;
 }
 
 int arm64_gic_create(struct arm64_gic *g, struct vm *vm, struct errbuf *err)

@@ -25,6 +25,12 @@ int arm64_gic_create(struct arm64_gic *g, struct vm *vm, struct errbuf *err);
 int arm64_gic_init(struct arm64_gic *g, struct errbuf *err);
 void arm64_gic_destroy(struct arm64_gic *g);
 
+/*
+ * `vfvm check` on arm64 (machine_check_kvm): PSCI 0.2 for the vCPUs, and whether a VM of this
+ * KVM can have a vgic-v3 and its ITS (asked with KVM_CREATE_DEVICE_TEST on a scratch VM).
+ */
+int arm64_check_kvm(int kvm_fd);
+
 /* A device's wired interrupt: SPI spi through KVM_IRQ_LINE (level). */
 struct irq_line arm64_spi_line(struct vm *vm, unsigned int spi);
 

@@ -153,6 +153,11 @@ static int build_fdt(struct machine *m, void *buf, struct errbuf *err)
 	return ret;
 }
 
+int machine_check_kvm(int kvm_fd)
+{
+	return arm64_check_kvm(kvm_fd);
+}
+
 int machine_dump_dtb(const struct run_options *o, struct errbuf *err)
 {
 	struct machine m = {.opt = o};

@@ -115,6 +115,28 @@ check "managed: SIGTERM ends vfvm (exit $(cat /tmp/m2.rc)) and the e1000e is bac
 	[ "$(cat /tmp/m2.rc)" = 1 -a "$now" = e1000e ]
 check "managed: no state file left after SIGTERM" [ ! -e /run/vfvm/$E1000E ]
 
+# SIGKILL: nothing of vfvm runs, so the device stays on vfio-pci with its state file, and
+# `vfvm unbind` gives it back (docs/bad-input.md, SIGKILL)
+(vfvm run $GUEST --cmdline "quiet rdinit=/init vfvm.end=halt" --vfio $E1000E,bind \
+	</dev/null >/tmp/m3.log 2>&1
+	echo $? >/tmp/m3.rc) &
+i=0
+while ! grep -q L2-END /tmp/m3.log 2>/dev/null && [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -KILL "$(pidof vfvm)" 2>/dev/null
+wait
+now=$(driver_of $E1000E)
+check "managed: after SIGKILL (exit $(cat /tmp/m3.rc)) the e1000e stays on ${now:-no driver}" \
+	[ "$(cat /tmp/m3.rc)" = 137 -a "$now" = vfio-pci ]
+check "managed: after SIGKILL the state file remembers e1000e" grep -qx "driver=e1000e" /run/vfvm/$E1000E
+vfvm_out /tmp/m3u unbind $E1000E
+now=$(driver_of $E1000E)
+check "managed: after SIGKILL vfvm unbind gives it back (exit $(cat /tmp/m3u.rc), on ${now:-no driver})" \
+	sh -c "[ '$now' = e1000e ] && grep -q '$E1000E is back on e1000e' /tmp/m3u"
+check "managed: no state file left after the unbind" [ ! -e /run/vfvm/$E1000E ]
+
 # Leave the e1000e as found: on vfio-pci, without a record (the harness bound it, not vfvm).
 ip link set "$(netif_of $E1000E)" down 2>/dev/null
 vfvm bind $E1000E >/dev/null 2>&1 || vfvm bind --force $E1000E

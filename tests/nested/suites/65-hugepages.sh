@@ -65,7 +65,7 @@ echo 0 >$HP/nr_hugepages
 
 # --- 1G pages, where L1's CPU has them (L0's EPYC model under TCG does: pdpe1gb). L1 reserved one
 # at boot (hugepagesz=1G hugepages=1: at run time it finds no free aligned GiB, each holding some
-# unmovable page); a 1 GiB guest on it writes 16 MiB through the NVMe (at 192 MiB, checked by the
+# unmovable page); a 1 GiB guest on it writes 16 MiB through the NVMe (at 224 MiB, checked by the
 # host): its RAM is mapped for DMA as one 1G IOMMU page. Freed afterwards (suite highmem needs it).
 HP1=/sys/kernel/mm/hugepages/hugepages-1048576kB
 if ! grep -qw pdpe1gb /proc/cpuinfo || [ ! -d $HP1 ]; then
@@ -73,13 +73,13 @@ if ! grep -qw pdpe1gb /proc/cpuinfo || [ ! -d $HP1 ]; then
 elif [ "$(cat $HP1/nr_hugepages)" -lt 1 ] && ! { echo 1 >$HP1/nr_hugepages && [ "$(cat $HP1/nr_hugepages)" = 1 ]; }; then
 	skip "a guest on 1G pages" "L1 has no 1G page reserved and found no free aligned GiB"
 else
-	vfio_boot /tmp/hp1g.log "vfvm.test=nvme vfvm.nvme_mib=16 vfvm.nvme_at=192" \
+	vfio_boot /tmp/hp1g.log "vfvm.test=nvme vfvm.nvme_mib=16 vfvm.nvme_at=224" \
 		--memory 1G,hugepages=1G --vfio $NVME
 	check "on a 1G page: vfvm boots a 1 GiB guest with the NVMe (exit $(cat /tmp/hp1g.log.rc))" \
 		grep -q L2-END /tmp/hp1g.log
 	check "on a 1G page: 16 MiB through the NVMe, read back ($(l2_result /tmp/hp1g.log nvme 16MiB-odirect))" \
 		[ "$(l2_result /tmp/hp1g.log nvme 16MiB-odirect)" = ok ]
-	echo "@@HOST nvme-pattern 16 192"
+	echo "@@HOST nvme-pattern 16 224"
 	check "the 1G page is free again after the guest" [ "$(cat $HP1/free_hugepages)" = 1 ]
 	echo 0 >$HP1/nr_hugepages
 fi
