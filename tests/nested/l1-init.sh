@@ -38,7 +38,7 @@ ip link set lo up
 
 # The test devices start on their host drivers (e1000e, nvme, e1000); move each to vfio-pci the way the
 # kernel documents it: driver_override, unbind from the current driver, drivers_probe.
-for bdf in 0000:00:02.0 0000:00:03.0 0000:00:04.0 0000:00:06.0 0000:00:07.0; do
+for bdf in 0000:00:02.0 0000:00:03.0 0000:00:04.0 0000:00:06.0 0000:00:07.0 0000:00:08.0; do
 	dev=/sys/bus/pci/devices/$bdf
 	[ -e $dev ] || { echo "@@L1 setup: $bdf absent"; continue; }
 	was=$(basename "$(readlink $dev/driver 2>/dev/null)" 2>/dev/null)

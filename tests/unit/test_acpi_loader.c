@@ -309,7 +309,7 @@ static void tables_come_out_whole_wherever_they_are_placed(void **state)
 		struct x86_acpi_blobs b;
 		struct errbuf err = {""};
 
-		assert_int_equal(x86_acpi_firmware_blobs(counts[c], NULL, &b, &err), 0);
+		assert_int_equal(x86_acpi_firmware_blobs(counts[c], NULL, NULL, &b, &err), 0);
 		assert_int_equal(b.rsdp_len, 36);
 		/* allocate both files, 6 pointers, 6 checksums */
 		assert_int_equal(b.loader_len, (2 + 6 + 6) * 128);
@@ -341,7 +341,7 @@ static void a_misordered_script_is_caught(void **state)
 	(void)state;
 
 	assert_non_null(r.ram);
-	assert_int_equal(x86_acpi_firmware_blobs(2, NULL, &b, &err), 0);
+	assert_int_equal(x86_acpi_firmware_blobs(2, NULL, NULL, &b, &err), 0);
 	execute(&r, &b, 0xf5a30, 0xfe0a40);
 	assert_int_equal(r.errors, 0);
 	/* the RSDP's extended checksum (its XSDT pointer is past the first 20 bytes), XSDT and
@@ -391,7 +391,7 @@ static void through_fw_cfg(void **state)
 	(void)state;
 
 	assert_non_null(r.ram);
-	assert_int_equal(x86_acpi_firmware_blobs(3, NULL, &b, &err), 0);
+	assert_int_equal(x86_acpi_firmware_blobs(3, NULL, NULL, &b, &err), 0);
 	assert_int_equal(io_bus_init(&bus), 0);
 	assert_int_equal(fw_cfg_init(&fw, NULL, NULL), 0);
 	assert_int_equal(fw_cfg_attach(&fw, &bus), 0);
@@ -430,7 +430,7 @@ static void viot_for_the_bios(void **state)
 	(void)state;
 
 	assert_non_null(r.ram);
-	assert_int_equal(x86_acpi_firmware_blobs(2, &viot, &b, &err), 0);
+	assert_int_equal(x86_acpi_firmware_blobs(2, NULL, &viot, &b, &err), 0);
 	/* one pointer (XSDT -> VIOT) and one checksum (the VIOT's) more */
 	assert_int_equal(b.loader_len, (2 + 7 + 7) * 128);
 	execute(&r, &b, 0xf5a30, 0xfe0a40);
@@ -446,7 +446,7 @@ static void viot_for_the_bios(void **state)
 	/* more endpoints than the table holds: refused, naming them */
 	struct x86_viot many = {.nr = X86_VIOT_MAX_ENDPOINTS + 1};
 
-	assert_int_equal(x86_acpi_firmware_blobs(2, &many, &b, &err), -EINVAL);
+	assert_int_equal(x86_acpi_firmware_blobs(2, NULL, &many, &b, &err), -EINVAL);
 	assert_non_null(strstr(errbuf_msg(&err), "VIOT endpoints"));
 	free(r.ram);
 }
@@ -457,11 +457,11 @@ static void bad_cpu_counts(void **state)
 	struct errbuf err = {""};
 	(void)state;
 
-	assert_int_equal(x86_acpi_firmware_blobs(0, NULL, &b, &err), -EINVAL);
+	assert_int_equal(x86_acpi_firmware_blobs(0, NULL, NULL, &b, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "0 vCPUs"));
 	assert_null(b.rsdp);
 	assert_null(b.loader);
-	assert_int_equal(x86_acpi_firmware_blobs(256, NULL, &b, &err), -EINVAL);
+	assert_int_equal(x86_acpi_firmware_blobs(256, NULL, NULL, &b, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "256 vCPUs"));
 	x86_acpi_blobs_free(&b);
 }

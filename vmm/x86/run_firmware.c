@@ -171,7 +171,7 @@ static int add_acpi(struct run_firmware *f, unsigned int cpus, const struct x86_
 		    struct errbuf *err)
 {
 	struct x86_acpi_blobs b;
-	int ret = x86_acpi_firmware_blobs(cpus, viot, &b, err);
+	int ret = x86_acpi_firmware_blobs(cpus, &f->vm->mem, viot, &b, err);
 
 	if (ret)
 		return ret;
