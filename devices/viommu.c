@@ -218,6 +218,9 @@ static void domain_put(struct viommu *v, struct viommu_domain *d)
 	if (--d->nr_endpoints)
 		return;
 	slot = domain_slot(v, d->id);
+	for (unsigned int i = 0; i < d->nr; i++)
+		v->stats.mapped_bytes -= d->maps[i].end - d->maps[i].start + 1;
+	v->stats.mappings -= d->nr;
 	free(d->maps);
 	free(d);
 	*slot = NULL;
@@ -382,6 +385,8 @@ uint8_t viommu_map(struct viommu *v, uint32_t domain, uint64_t start, uint64_t e
 	memmove(&d->maps[at + 1], &d->maps[at], (d->nr - at) * sizeof(*d->maps));
 	d->maps[at] = (struct viommu_mapping){start, end, gpa, flags};
 	d->nr++;
+	v->stats.mappings++;
+	v->stats.mapped_bytes += size;
 	return VIRTIO_IOMMU_S_OK;
 }
 
@@ -405,6 +410,8 @@ uint8_t viommu_unmap(struct viommu *v, uint32_t domain, uint64_t start, uint64_t
 	for (unsigned int i = first; i < last; i++) {
 		const struct viommu_mapping *m = &d->maps[i];
 
+		v->stats.mapped_bytes -= m->end - m->start + 1;
+
 		for (unsigned int k = 0; k < v->nr_spaces; k++) {
 			struct viommu_space *s = &v->spaces[k];
 
@@ -417,6 +424,7 @@ uint8_t viommu_unmap(struct viommu *v, uint32_t domain, uint64_t start, uint64_t
 	if (last > first)
 		memmove(&d->maps[first], &d->maps[last], (d->nr - last) * sizeof(*d->maps));
 	d->nr -= last - first;
+	v->stats.mappings -= last - first;
 	return VIRTIO_IOMMU_S_OK;
 }
 

@@ -80,6 +80,8 @@ struct viommu_endpoint {
 struct viommu_stats {
 	unsigned long long attach, detach, map, unmap, probe, errors;
 	unsigned long long host_map, host_unmap, host_fail;
+	/* the guest's translating domains now: how many mappings, how many bytes they cover */
+	unsigned long long mappings, mapped_bytes;
 };
 
 struct viommu {

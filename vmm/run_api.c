@@ -99,6 +99,28 @@ static void status_exits(struct run *r, struct json_out *out)
 	json_end_object(out);
 }
 
+/*
+ * The virtio-iommu's request counts and the guest's mappings now; written by the vCPU that
+ * handles the request queue, read here without a lock (a count can be one request behind).
+ */
+static void status_viommu(struct run *r, struct json_out *out)
+{
+	const struct viommu_stats *s = &r->viommu.dev.core.stats;
+
+	if (!r->viommu_ready)
+		return;
+	json_begin_object(out, "viommu");
+	json_add_u64(out, "attach", __atomic_load_n(&s->attach, __ATOMIC_RELAXED));
+	json_add_u64(out, "detach", __atomic_load_n(&s->detach, __ATOMIC_RELAXED));
+	json_add_u64(out, "map", __atomic_load_n(&s->map, __ATOMIC_RELAXED));
+	json_add_u64(out, "unmap", __atomic_load_n(&s->unmap, __ATOMIC_RELAXED));
+	json_add_u64(out, "probe", __atomic_load_n(&s->probe, __ATOMIC_RELAXED));
+	json_add_u64(out, "refused", __atomic_load_n(&s->errors, __ATOMIC_RELAXED));
+	json_add_u64(out, "mappings", __atomic_load_n(&s->mappings, __ATOMIC_RELAXED));
+	json_add_u64(out, "mapped_bytes", __atomic_load_n(&s->mapped_bytes, __ATOMIC_RELAXED));
+	json_end_object(out);
+}
+
 static int cmd_status(void *ctx, const struct json_doc *req, unsigned int args,
 		      struct json_out *out, struct errbuf *err)
 {
@@ -123,6 +145,7 @@ static int cmd_status(void *ctx, const struct json_doc *req, unsigned int args,
 	}
 	status_devices(r, out);
 	status_exits(r, out);
+	status_viommu(r, out);
 	return 0;
 }
 

@@ -32,7 +32,8 @@ void run_usage(FILE *out)
 {
 	static const char text[] =
 		"Usage: vfvm run --kernel KERNEL [--initrd FILE] [--cmdline STR] [--memory SIZE]\n"
-		"                [--cpus N] [--stats] [--unpack-kernel] [--vfio PCI-ADDRESS[,bind]]...\n"
+		"                [--cpus N] [--stats] [--unpack-kernel] [--vfio "
+		"PCI-ADDRESS[,bind]]...\n"
 		"                [--viommu]\n"
 		"                [--seccomp off|log|kill] [--user NAME]\n"
 		"       vfvm run --firmware [PATH] [--boot disk|kernel] [--kernel ...] [--vfio "
@@ -72,8 +73,8 @@ void run_usage(FILE *out)
 		"                   vfio-pci before the guest starts and gives it back to its "
 		"driver\n"
 		"                   on every exit (poweroff, error, SIGINT/SIGTERM)\n"
-		"  --viommu         put a virtio-iommu in front of the --vfio devices (direct\n"
-		"                   kernel boot; the guest needs virtio_iommu and virtio_pci):\n"
+		"  --viommu         put a virtio-iommu in front of the --vfio devices (the\n"
+		"                   guest needs virtio_iommu and virtio_pci, and ACPI VIOT):\n"
 		"                   the guest's own DMA domains (its IOMMU groups, its VFIO,\n"
 		"                   DPDK) then bind each device to what the guest maps for it\n"
 		"  --seccomp MODE   per-thread system call filters: kill (default: a refused call\n"
@@ -235,11 +236,6 @@ static int check_combination(struct run_options *o, bool boot_given, struct errb
 	if (o->viommu && !o->nr_vfio)
 		return errbuf_set(err, EINVAL,
 				  "--viommu needs at least one --vfio device to stand in front of");
-	/* the BIOS's ACPI tables do not describe the virtio-iommu yet */
-	if (o->viommu && o->firmware)
-		return errbuf_set(
-			err, EINVAL,
-			"--viommu works with direct kernel boot only, not with --firmware");
 	/* giving a device back to its driver at exit needs root, which --user has given up */
 	for (unsigned int i = 0; o->user && i < o->nr_vfio; i++)
 		if (o->vfio_args[i].bind)

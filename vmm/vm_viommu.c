@@ -126,7 +126,9 @@ void vm_viommu_print_stats(const struct vm_viommu *v, FILE *out)
 
 	fprintf(out,
 		"vfvm: virtio-iommu requests: %llu attach, %llu detach, %llu map, %llu unmap, %llu "
-		"probe, %llu refused; host IOMMU: %llu maps, %llu unmaps, %llu failed\n",
+		"probe, %llu refused; host IOMMU: %llu maps, %llu unmaps, %llu failed; guest "
+		"mappings now: "
+		"%llu (%llu bytes)\n",
 		s->attach, s->detach, s->map, s->unmap, s->probe, s->errors, s->host_map,
-		s->host_unmap, s->host_fail);
+		s->host_unmap, s->host_fail, s->mappings, s->mapped_bytes);
 }

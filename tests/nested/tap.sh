@@ -19,6 +19,7 @@ NVME=0000:00:03.0
 E1000=0000:00:04.0
 BOOTNVME=0000:00:06.0 # holds a FAT disk syslinux boots L2 from
 RTL8139=0000:00:07.0  # its memory BAR (256 bytes) is smaller than a page
+IVSHMEM=0000:00:08.0  # ivshmem-plain: BAR2 is 2 GiB of a file on the host (suite large-bar)
 GUEST_KERNEL=/guest/vmlinuz
 GUEST_INITRD=/guest/l2.cpio.gz
 CR=$(printf '\r')

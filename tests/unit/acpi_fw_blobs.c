@@ -2,7 +2,8 @@
 /*
  * acpi_fw_blobs NCPUS DIR: write the firmware-boot ACPI files (etc/acpi/rsdp, etc/acpi/tables,
  * etc/table-loader) as DIR/rsdp, DIR/tables and DIR/table-loader, for scripts/acpi-tables-qemu
- * to hand to the real SeaBIOS. Exit status 0, 1 on a failure (printed), 2 on bad arguments.
+ * to hand to the real SeaBIOS, for the 256 MiB of RAM that script gives QEMU (so the DSDT's
+ * 64-bit window starts at 4 GiB). Exit status 0, 1 on a failure (printed), 2 on bad arguments.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@ int main(int argc, char **argv)
 {
 	struct x86_acpi_blobs b;
 	struct errbuf err = {""};
+	struct guest_mem mem = {0};
 	char *end;
 	unsigned long ncpus;
 	int ret;
@@ -44,7 +46,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "acpi_fw_blobs: bad vCPU count '%s'\n", argv[1]);
 		return 2;
 	}
-	if (x86_acpi_firmware_blobs((unsigned int)ncpus, &b, &err)) {
+	if (x86_memory_layout(&mem, 256ULL << 20) ||
+	    x86_acpi_firmware_blobs((unsigned int)ncpus, &mem, NULL, &b, &err)) {
 		fprintf(stderr, "acpi_fw_blobs: %s\n", errbuf_msg(&err));
 		return 1;
 	}

@@ -309,7 +309,7 @@ static void tables_come_out_whole_wherever_they_are_placed(void **state)
 		struct x86_acpi_blobs b;
 		struct errbuf err = {""};
 
-		assert_int_equal(x86_acpi_firmware_blobs(counts[c], &b, &err), 0);
+		assert_int_equal(x86_acpi_firmware_blobs(counts[c], NULL, NULL, &b, &err), 0);
 		assert_int_equal(b.rsdp_len, 36);
 		/* allocate both files, 6 pointers, 6 checksums */
 		assert_int_equal(b.loader_len, (2 + 6 + 6) * 128);
@@ -341,7 +341,7 @@ static void a_misordered_script_is_caught(void **state)
 	(void)state;
 
 	assert_non_null(r.ram);
-	assert_int_equal(x86_acpi_firmware_blobs(2, &b, &err), 0);
+	assert_int_equal(x86_acpi_firmware_blobs(2, NULL, NULL, &b, &err), 0);
 	execute(&r, &b, 0xf5a30, 0xfe0a40);
 	assert_int_equal(r.errors, 0);
 	/* the RSDP's extended checksum (its XSDT pointer is past the first 20 bytes), XSDT and
@@ -391,7 +391,7 @@ static void through_fw_cfg(void **state)
 	(void)state;
 
 	assert_non_null(r.ram);
-	assert_int_equal(x86_acpi_firmware_blobs(3, &b, &err), 0);
+	assert_int_equal(x86_acpi_firmware_blobs(3, NULL, NULL, &b, &err), 0);
 	assert_int_equal(io_bus_init(&bus), 0);
 	assert_int_equal(fw_cfg_init(&fw, NULL, NULL), 0);
 	assert_int_equal(fw_cfg_attach(&fw, &bus), 0);
@@ -416,17 +416,52 @@ static void through_fw_cfg(void **state)
 	free(r.ram);
 }
 
+/*
+ * --viommu with --firmware: the VIOT is a third XSDT entry the loader relocates like the others,
+ * and its checksum holds once the BIOS placed it.
+ */
+static void viot_for_the_bios(void **state)
+{
+	const struct x86_viot viot = {.iommu_bdf = 0x20, .nr = 2, .ep_bdf = {0x10, 0x18}};
+	struct x86_acpi_blobs b;
+	struct errbuf err = {""};
+	struct run r = {.ram = calloc(1, GUEST_RAM)};
+	const uint8_t *xsdt, *v;
+	(void)state;
+
+	assert_non_null(r.ram);
+	assert_int_equal(x86_acpi_firmware_blobs(2, NULL, &viot, &b, &err), 0);
+	/* one pointer (XSDT -> VIOT) and one checksum (the VIOT's) more */
+	assert_int_equal(b.loader_len, (2 + 7 + 7) * 128);
+	execute(&r, &b, 0xf5a30, 0xfe0a40);
+	assert_int_equal(r.errors, 0);
+	xsdt = follow(&r, rd64(r.ram + r.files[0].addr + 24), "XSDT");
+	assert_int_equal(rd32(xsdt + 4), 60);
+	assert_int_equal(sum8(xsdt, 60), 0);
+	v = follow(&r, rd64(xsdt + 52), "VIOT");
+	assert_int_equal(sum8(v, rd32(v + 4)), 0);
+	assert_int_equal(v[36] | v[37] << 8,
+			 3); /* node count: the virtio-pci IOMMU, two PCI ranges */
+	x86_acpi_blobs_free(&b);
+	/* more endpoints than the table holds: refused, naming them */
+	struct x86_viot many = {.nr = X86_VIOT_MAX_ENDPOINTS + 1};
+
+	assert_int_equal(x86_acpi_firmware_blobs(2, NULL, &many, &b, &err), -EINVAL);
+	assert_non_null(strstr(errbuf_msg(&err), "VIOT endpoints"));
+	free(r.ram);
+}
+
 static void bad_cpu_counts(void **state)
 {
 	struct x86_acpi_blobs b;
 	struct errbuf err = {""};
 	(void)state;
 
-	assert_int_equal(x86_acpi_firmware_blobs(0, &b, &err), -EINVAL);
+	assert_int_equal(x86_acpi_firmware_blobs(0, NULL, NULL, &b, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "0 vCPUs"));
 	assert_null(b.rsdp);
 	assert_null(b.loader);
-	assert_int_equal(x86_acpi_firmware_blobs(256, &b, &err), -EINVAL);
+	assert_int_equal(x86_acpi_firmware_blobs(256, NULL, NULL, &b, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "256 vCPUs"));
 	x86_acpi_blobs_free(&b);
 }
@@ -440,6 +475,7 @@ int main(void)
 		cmocka_unit_test(tables_come_out_whole_wherever_they_are_placed),
 		cmocka_unit_test(a_misordered_script_is_caught),
 		cmocka_unit_test(through_fw_cfg),
+		cmocka_unit_test(viot_for_the_bios),
 		cmocka_unit_test(bad_cpu_counts),
 	};
 

@@ -201,9 +201,17 @@ static void attach_map_unmap_detach(void **state)
 	assert_int_equal(rec_find(r, 0x4000), -1);
 	assert_int_equal(viommu_map(&f->v, 1, 0x4000, 0x4fff, 0x3000, RW), VIRTIO_IOMMU_S_INVAL);
 	assert_int_equal(r->nr, 3);
+	/* what the guest's domains hold now: four mappings, the one without access too */
+	assert_int_equal(f->v.stats.mappings, 4);
+	assert_int_equal(f->v.stats.mapped_bytes, 5 * PG);
 	assert_int_equal(viommu_unmap(&f->v, 1, 0, 0x4fff), VIRTIO_IOMMU_S_OK);
 	assert_int_equal(r->nr, 1);
+	assert_int_equal(f->v.stats.mappings, 1);
+	assert_int_equal(f->v.stats.mapped_bytes, 2 * PG);
 	assert_int_equal(viommu_detach(&f->v, 1, 0x10), VIRTIO_IOMMU_S_OK);
+	/* the domain went with its last endpoint, and its mappings with it */
+	assert_int_equal(f->v.stats.mappings, 0);
+	assert_int_equal(f->v.stats.mapped_bytes, 0);
 	assert_true(rec_identity(r, &f->mem)); /* bypass is on: back to guest RAM */
 	assert_null(f->v.doms[0]);	       /* the domain ceased to exist */
 	assert_int_equal(viommu_map(&f->v, 1, 0x1000, 0x1fff, 0x3000, RW), VIRTIO_IOMMU_S_NOENT);

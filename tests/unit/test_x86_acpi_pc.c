@@ -255,6 +255,94 @@ static void bad_arguments(void **state)
 	acpi_tables_free(&t);
 }
 
+/* The DSDT inside the firmware's tables file: found by its signature, length and checksum. */
+static const uint8_t *fw_dsdt(const struct x86_acpi_blobs *b)
+{
+	const uint8_t *p = b->tables;
+
+	for (size_t i = 0; i + 36 <= b->tables_len; i++) {
+		uint32_t len = rd32(p + i + 4);
+		uint8_t sum = 0;
+
+		if (memcmp(p + i, "DSDT", 4) || len < 36 || i + len > b->tables_len)
+			continue;
+		for (uint32_t k = 0; k < len; k++)
+			sum += p[i + k];
+		if (!sum)
+			return p + i;
+	}
+	return NULL;
+}
+
+/* The _CRS's QWord memory descriptor (ACPI 6.4 6.4.3.5.1): min, max and length; 0 when none. */
+static int qword_window(const uint8_t *dsdt, uint64_t *min, uint64_t *max, uint64_t *len)
+{
+	static const uint8_t tag[] = {0x8a, 0x2b, 0x00, 0x00}; /* QWord, 43 bytes, memory range */
+
+	for (uint32_t i = 36; i + 46 <= rd32(dsdt + 4); i++)
+		if (!memcmp(dsdt + i, tag, sizeof(tag))) {
+			*min = rd64(dsdt + i + 14);
+			*max = rd64(dsdt + i + 22);
+			*len = rd64(dsdt + i + 38);
+			return 1;
+		}
+	return 0;
+}
+
+/*
+ * Firmware boot: the host bridge declares the 64-bit window where SeaBIOS puts the 64-bit BARs
+ * that do not fit below 4 GiB (the first 1 GiB boundary above the RAM its e820 file lists), and
+ * no RAM lies in it.
+ */
+static void firmware_dsdt_declares_the_64bit_window(void **state)
+{
+	/* RAM 512 MiB: from 4 GiB; 5 GiB: 3 below the hole, 2 from 4 GiB, so from 6 GiB */
+	const struct {
+		uint64_t ram, start;
+	} cases[] = {{512ULL << 20, 4ULL << 30}, {5ULL << 30, 6ULL << 30}};
+	(void)state;
+
+	for (unsigned int c = 0; c < 2; c++) {
+		struct guest_mem mem = {0};
+		struct x86_acpi_blobs b;
+		struct errbuf err = {""};
+		uint64_t min, max, len;
+		const uint8_t *d;
+
+		assert_int_equal(x86_memory_layout(&mem, cases[c].ram), 0);
+		assert_int_equal(x86_acpi_firmware_blobs(2, &mem, NULL, &b, &err), 0);
+		d = fw_dsdt(&b);
+		assert_non_null(d);
+		assert_int_equal(qword_window(d, &min, &max, &len), 1);
+		assert_true(min == cases[c].start);
+		assert_true(len == X86_PCI_MMIO64_SIZE);
+		assert_true(max == min + len - 1);
+		for (unsigned int i = 0; i < mem.nr_ram; i++)
+			assert_true(mem.ram[i].gpa + mem.ram[i].size <= min);
+		x86_acpi_blobs_free(&b);
+	}
+}
+
+/* Without guest RAM to place it by (the unit tests' other callers), or without room: none. */
+static void firmware_dsdt_without_a_window(void **state)
+{
+	struct guest_mem mem = {0};
+	struct x86_acpi_blobs b;
+	struct errbuf err = {""};
+	uint64_t min, max, len;
+	(void)state;
+
+	assert_int_equal(x86_acpi_firmware_blobs(2, NULL, NULL, &b, &err), 0);
+	assert_non_null(fw_dsdt(&b));
+	assert_int_equal(qword_window(fw_dsdt(&b), &min, &max, &len), 0);
+	x86_acpi_blobs_free(&b);
+	/* RAM up to where the window would end above X86_PCI_MMIO64_LIMIT */
+	assert_int_equal(x86_memory_layout(&mem, X86_PCI_MMIO64_LIMIT - (32ULL << 30)), 0);
+	assert_int_equal(x86_acpi_firmware_blobs(2, &mem, NULL, &b, &err), 0);
+	assert_int_equal(qword_window(fw_dsdt(&b), &min, &max, &len), 0);
+	x86_acpi_blobs_free(&b);
+}
+
 static void iasl_accepts_pc_tables(void **state)
 {
 	char dir[] = "vfvm-acpi-pc-XXXXXX", cmd[600], log[600], *fadt, *madt, *facs, *text;
@@ -310,6 +398,40 @@ static void iasl_accepts_pc_tables(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* The firmware's DSDT of a 5 GiB guest, through iasl and back: the window as ACPICA reads it. */
+static void iasl_reads_the_firmware_window(void **state)
+{
+	char dir[] = "vfvm-acpi-pc64-XXXXXX", cmd[600], *dsdt;
+	struct guest_mem mem = {0};
+	struct x86_acpi_blobs b;
+	struct errbuf err = {""};
+	const uint8_t *d;
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(x86_memory_layout(&mem, 5ULL << 30), 0);
+	assert_int_equal(x86_acpi_firmware_blobs(2, &mem, NULL, &b, &err), 0);
+	d = fw_dsdt(&b);
+	assert_non_null(d);
+	dsdt = iasl_disassemble(dir, "dsdt", d, rd32(d + 4));
+	assert_non_null(dsdt);
+	assert_non_null(
+		strstr(dsdt, "QWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed"));
+	assert_non_null(strstr(dsdt, "0x0000000180000000, // Range Minimum"));
+	assert_non_null(strstr(dsdt, "0x000000117FFFFFFF, // Range Maximum"));
+	assert_non_null(strstr(dsdt, "0x0000001000000000, // Length"));
+	/* the window below 4 GiB is still there */
+	assert_non_null(strstr(dsdt, "0xC0000000"));
+	assert_null(strstr(dsdt, "Error"));
+	snprintf(cmd, sizeof(cmd), "cd '%s' && iasl -p recompiled dsdt.dsl >recompile.log 2>&1",
+		 dir);
+	assert_int_equal(system(cmd), 0);
+	free(dsdt);
+	x86_acpi_blobs_free(&b);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,14 +439,18 @@ int main(void)
 		cmocka_unit_test(facs_is_aligned_and_madt_routes_the_sci),
 		cmocka_unit_test(pointers_and_checksums_are_listed),
 		cmocka_unit_test(bad_arguments),
-		cmocka_unit_test(iasl_accepts_pc_tables), /* last: optional */
+		cmocka_unit_test(firmware_dsdt_declares_the_64bit_window),
+		cmocka_unit_test(firmware_dsdt_without_a_window),
+		cmocka_unit_test(iasl_accepts_pc_tables), /* last two: optional */
+		cmocka_unit_test(iasl_reads_the_firmware_window),
 	};
 	size_t n = sizeof(tests) / sizeof(tests[0]);
 
 	/* cmocka reports a skip as "not ok # SKIP", which meson counts as a failure */
 	if (!iasl_present()) {
-		printf("# iasl_accepts_pc_tables not run: iasl (acpica-tools) is not installed\n");
-		n--;
+		printf("# iasl_accepts_pc_tables, iasl_reads_the_firmware_window not run: iasl "
+		       "(acpica-tools) is not installed\n");
+		n -= 2;
 	}
 	return _cmocka_run_group_tests("x86_acpi_pc", tests, n, NULL, NULL);
 }

@@ -36,18 +36,25 @@ static int script(struct acpi_loader *l, const struct acpi_tables *t)
 	return ret;
 }
 
-int x86_acpi_firmware_blobs(unsigned int ncpus, struct x86_acpi_blobs *out, struct errbuf *err)
+int x86_acpi_firmware_blobs(unsigned int ncpus, const struct guest_mem *mem,
+			    const struct x86_viot *viot, struct x86_acpi_blobs *out,
+			    struct errbuf *err)
 {
-	const struct acpi_config cfg = {.ncpus = ncpus, .hw_reduced = false};
+	struct acpi_config cfg = {.ncpus = ncpus, .hw_reduced = false, .viot = viot};
 	struct acpi_tables t;
 	struct acpi_loader l;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
+	if (mem && x86_pci_mmio64_window(mem, &cfg.mmio64_start, &cfg.mmio64_end))
+		cfg.mmio64_start = cfg.mmio64_end = 0;
 	ret = acpi_tables_build(&cfg, 0, 0, &t);
 	if (ret == -EINVAL)
-		return errbuf_set(err, EINVAL, "ACPI tables: %u vCPUs; between 1 and %u supported",
-				  ncpus, ACPI_MAX_CPUS);
+		return errbuf_set(err, EINVAL,
+				  "ACPI tables: %u vCPUs (between 1 and %u supported), %u VIOT "
+				  "endpoints (at most %u)",
+				  ncpus, ACPI_MAX_CPUS, viot ? viot->nr : 0,
+				  X86_VIOT_MAX_ENDPOINTS);
 	if (ret)
 		return errbuf_set(err, -ret, "ACPI tables for the firmware: out of memory");
 	acpi_loader_init(&l);

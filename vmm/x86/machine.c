@@ -155,8 +155,7 @@ struct pci_bus *machine_pci(struct machine *m)
 int machine_describe_viommu(struct machine *m, unsigned int iommu_devfn, const unsigned int *devfns,
 			    unsigned int n, struct errbuf *err)
 {
-	/* the BIOS's tables (--firmware) have no VIOT: run_options refuses that combination */
-	if (n > X86_VIOT_MAX_ENDPOINTS || iommu_devfn > 0xff || m->opt->firmware)
+	if (n > X86_VIOT_MAX_ENDPOINTS || iommu_devfn > 0xff)
 		return errbuf_set(err, EINVAL, "the ACPI tables cannot describe this virtio-iommu");
 	m->viot.iommu_bdf = (uint16_t)iommu_devfn;
 	m->viot.nr = n;
@@ -218,7 +217,8 @@ int machine_boot(struct machine *m, struct errbuf *err)
 	int ret;
 
 	if (m->opt->firmware) {
-		ret = run_firmware_config(&m->fw, &m->pci, m->opt, err);
+		ret = run_firmware_config(&m->fw, &m->pci, m->opt, m->has_viot ? &m->viot : NULL,
+					  err);
 		if (ret)
 			return is_usage_errno(ret) ? EXIT_USAGE : EXIT_RUNTIME;
 		m->entry.reset = true;

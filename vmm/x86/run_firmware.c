@@ -167,10 +167,11 @@ int run_firmware_bootorder(struct pci_bus *pci, enum run_boot boot, char *buf, s
  * vfvm's own ACPI tables (the PC variant: PIC, PIT, CMOS and PM1 registers exist), which SeaBIOS
  * places and links by the loader script, instead of its built-in ones for a PIIX4 vfvm lacks.
  */
-static int add_acpi(struct run_firmware *f, unsigned int cpus, struct errbuf *err)
+static int add_acpi(struct run_firmware *f, unsigned int cpus, const struct x86_viot *viot,
+		    struct errbuf *err)
 {
 	struct x86_acpi_blobs b;
-	int ret = x86_acpi_firmware_blobs(cpus, &b, err);
+	int ret = x86_acpi_firmware_blobs(cpus, &f->vm->mem, viot, &b, err);
 
 	if (ret)
 		return ret;
@@ -184,7 +185,7 @@ static int add_acpi(struct run_firmware *f, unsigned int cpus, struct errbuf *er
 }
 
 int run_firmware_config(struct run_firmware *f, struct pci_bus *pci, const struct run_options *o,
-			struct errbuf *err)
+			const struct x86_viot *viot, struct errbuf *err)
 {
 	const struct fw_cfg_range kvm_pages = {X86_KVM_IDENTITY_MAP_ADDR,
 					       X86_KVM_PRIVATE_END - X86_KVM_IDENTITY_MAP_ADDR};
@@ -205,7 +206,7 @@ int run_firmware_config(struct run_firmware *f, struct pci_bus *pci, const struc
 	      fw_cfg_add_file(&f->fw_cfg, "etc/boot-fail-wait", &fail_wait, sizeof(fail_wait), NULL);
 	if (ret)
 		return errbuf_set(err, ret, "fw_cfg: %s", strerror(-ret));
-	ret = add_acpi(f, o->cpus, err);
+	ret = add_acpi(f, o->cpus, viot, err);
 	if (ret)
 		return ret;
 	/* --kernel: its items and the ROM that boots them, whether or not it boots first */

@@ -19,6 +19,7 @@
 #include "firmware/fw_cfg.h"
 #include "vmm/run_options.h"
 #include "vmm/vm.h"
+#include "vmm/x86/x86.h"
 #include "vmm/vm_vfio.h"
 #include "vmm/x86/x86.h"
 
@@ -55,9 +56,12 @@ int run_firmware_load(struct run_firmware *f, const struct run_options *o, struc
 int run_firmware_platform(struct run_firmware *f, struct vm *vm, struct pci_bus *pci,
 			  const struct run_options *o, struct errbuf *err);
 
-/* fw_cfg's contents, once every PCI function is in place (bootorder names their slots). */
+/*
+ * fw_cfg's contents, once every PCI function is in place (bootorder names their slots); the ACPI
+ * tables carry a VIOT when viot is not NULL (--viommu).
+ */
 int run_firmware_config(struct run_firmware *f, struct pci_bus *pci, const struct run_options *o,
-			struct errbuf *err);
+			const struct x86_viot *viot, struct errbuf *err);
 
 /*
  * SeaBIOS's boot order (the fw_cfg file "bootorder"): one device path per line, which SeaBIOS

@@ -187,10 +187,16 @@ struct x86_acpi_blobs {
 };
 
 /*
- * Build the three files for ncpus vCPUs; free them with x86_acpi_blobs_free() (fw_cfg_add_file()
- * copies them). -EINVAL (with a message naming ncpus) for 0 or more than 255 vCPUs, -ENOMEM.
+ * Build the three files for ncpus vCPUs and the guest RAM mem, with a VIOT if viot is not NULL
+ * (--viommu); free them with x86_acpi_blobs_free() (fw_cfg_add_file() copies them). The host
+ * bridge's _CRS declares the 64-bit window of x86_pci_mmio64_window() (none when mem is NULL or
+ * has no room for one): SeaBIOS puts the 64-bit BARs that do not fit below 4 GiB at its start, the
+ * first 1 GiB boundary above RAM, RAM being what the e820 file tells it. -EINVAL (with a message
+ * naming ncpus) for 0 or more than 255 vCPUs or too many VIOT endpoints, -ENOMEM.
  */
-int x86_acpi_firmware_blobs(unsigned int ncpus, struct x86_acpi_blobs *out, struct errbuf *err);
+int x86_acpi_firmware_blobs(unsigned int ncpus, const struct guest_mem *mem,
+			    const struct x86_viot *viot, struct x86_acpi_blobs *out,
+			    struct errbuf *err);
 void x86_acpi_blobs_free(struct x86_acpi_blobs *b);
 
 /* VM-wide setup before any vCPU exists: TSS and identity-map addresses, in-kernel irqchip, PIT. */

@@ -1,7 +1,8 @@
 # Suite "hugepages": guest RAM on L1's 2M huge pages (--memory SIZE,hugepages[,prealloc]). A guest on
 # them pings over the e1000e and writes 64 MiB through the NVMe that the host then checks; a pool too
 # small is a usage error that counts the missing pages; prealloc takes every page before the guest
-# runs. The DMA-mapping benchmark on 4K and 2M pages is suite bench-dma (run only when named).
+# runs; where L1 has 1 GiB pages, a guest on one writes through the NVMe too. The DMA-mapping
+# benchmark on 4K and 2M pages is suite bench-dma (run only when named).
 . /lib/vfvm/tap.sh
 
 HP=/sys/kernel/mm/hugepages/hugepages-2048kB
@@ -61,5 +62,26 @@ check "no guest left: the pool is whole ($(hp free_hugepages) of $(hp nr_hugepag
 	[ "$(hp free_hugepages)" = "$(hp nr_hugepages)" ]
 
 echo 0 >$HP/nr_hugepages
+
+# --- 1G pages, where L1's CPU has them (L0's EPYC model under TCG does: pdpe1gb). L1 reserved one
+# at boot (hugepagesz=1G hugepages=1: at run time it finds no free aligned GiB, each holding some
+# unmovable page); a 1 GiB guest on it writes 16 MiB through the NVMe (at 224 MiB, checked by the
+# host): its RAM is mapped for DMA as one 1G IOMMU page. Freed afterwards (suite highmem needs it).
+HP1=/sys/kernel/mm/hugepages/hugepages-1048576kB
+if ! grep -qw pdpe1gb /proc/cpuinfo || [ ! -d $HP1 ]; then
+	skip "a guest on 1G pages" "L1's CPU has no 1 GiB pages (pdpe1gb)"
+elif [ "$(cat $HP1/nr_hugepages)" -lt 1 ] && ! { echo 1 >$HP1/nr_hugepages && [ "$(cat $HP1/nr_hugepages)" = 1 ]; }; then
+	skip "a guest on 1G pages" "L1 has no 1G page reserved and found no free aligned GiB"
+else
+	vfio_boot /tmp/hp1g.log "vfvm.test=nvme vfvm.nvme_mib=16 vfvm.nvme_at=224" \
+		--memory 1G,hugepages=1G --vfio $NVME
+	check "on a 1G page: vfvm boots a 1 GiB guest with the NVMe (exit $(cat /tmp/hp1g.log.rc))" \
+		grep -q L2-END /tmp/hp1g.log
+	check "on a 1G page: 16 MiB through the NVMe, read back ($(l2_result /tmp/hp1g.log nvme 16MiB-odirect))" \
+		[ "$(l2_result /tmp/hp1g.log nvme 16MiB-odirect)" = ok ]
+	echo "@@HOST nvme-pattern 16 224"
+	check "the 1G page is free again after the guest" [ "$(cat $HP1/free_hugepages)" = 1 ]
+	echo 0 >$HP1/nr_hugepages
+fi
 check "every device back on vfio-pci" [ "$(driver_of $E1000E)$(driver_of $NVME)" = vfio-pcivfio-pci ]
 done_testing

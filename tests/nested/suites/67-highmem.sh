@@ -3,6 +3,8 @@
 # was told to leave alone), and the NVMe DMAs 64 MiB out of and into a guest whose free memory lies
 # above 4 GiB (the kernel's allocator takes the highest zone first); the host checks the disk.
 . /lib/vfvm/tap.sh
+# the 1 GiB page L1 reserves at boot for suite hugepages goes back to L1 (this guest is pinned whole)
+echo 0 >/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages 2>/dev/null
 
 # 3 GiB below the hole, 512 MiB from 4 GiB; [4 GiB + 384 MiB, + 64 MiB) kept from L2's kernel
 vfio_boot /tmp/hi.log "vfvm.test=info,highmem,nvme vfvm.highmem_at=4480 vfvm.highmem_mib=64 memmap=64M\$0x118000000 vfvm.nvme_mib=64 vfvm.nvme_at=128" \

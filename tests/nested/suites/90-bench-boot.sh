@@ -62,6 +62,18 @@ if [ -s /tmp/bench.vfvm.median ] && [ -n "$best" ]; then
 	diag "bench: vfvm / fastest QEMU (-M $best_vmm) = $(awk -v a="$v" -v b="$best" 'BEGIN { printf "%.2f", a / b }') (target <= 0.5)"
 	[ -s /tmp/bench.vfvm-unpack.median ] && diag "bench: vfvm --unpack-kernel (vfvm decompresses) / fastest QEMU = $(awk -v a="$(cat /tmp/bench.vfvm-unpack.median)" -v b="$best" 'BEGIN { printf "%.2f", a / b }')"
 fi
+# Where the time goes, one more boot each with the kernel's initcall timings (L2 action
+# "initcalls"): seconds to the marker, L2's uptime there (the rest is the VMM, its firmware and the
+# kernel's decompressor), milestones, the slowest initcalls and the longest silences in the log.
+PROFILE="initcall_debug log_buf_len=4M vfvm.test=initcalls vfvm.profile_top=20"
+WORDS="$WORDS $PROFILE"
+CMDLINE="$CMDLINE $PROFILE"
+for vmm in $VMMS; do
+	run_one $vmm /tmp/prof-$vmm.log
+	diag "bench: profile $vmm: marker at $(l2_seconds /tmp/prof-$vmm.log) s, L2 uptime there $(sed -n \
+		's/.*L2-MARKER init reached at \([0-9.]*\) s.*/\1/p' /tmp/prof-$vmm.log) s"
+	sed -n "s/^[0-9.]* L2-PROFILE \(.*\)$/# bench: profile $vmm: \1/p" /tmp/prof-$vmm.log
+done
 # one vfvm boot in detail: its exits by reason and device, start-up time and memory
 sed -n -e 's/^[0-9.]* \(vfvm: .*\)$/# bench: \1/p' -e 's/^[0-9.]* \(  .*\)$/# bench: \1/p' \
 	/tmp/bench-vfvm-$ROUNDS.log
