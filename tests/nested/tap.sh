@@ -128,6 +128,20 @@ median() {
 	sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
 		else if (NR) printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+# wait_log LOG PATTERN [TENTHS]: until PATTERN shows in LOG (default 60 s); gives up early once a
+# vfvm started in the background has written its exit status to LOG.rc (nothing more will come)
+wait_log() {
+	_i=0
+	while ! grep -q "$2" "$1" 2>/dev/null && [ $_i -lt "${3:-600}" ] && [ ! -s "$1.rc" ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	grep -q "$2" "$1"
+}
+# viommu_status SOCK: the virtio-iommu counters of vfvm's `status` on SOCK, as '"KEY": N, ...'
+viommu_status() { vfvm ctl "$1" status 2>/dev/null | sed -n 's/.*"viommu": *{\([^}]*\)}.*/\1/p'; }
+# viommu_count KEY STATUS: one counter (map, unmap, refused, mappings, mapped_bytes, ...) of it
+viommu_count() { echo "$2" | tr ',' '\n' | sed -n "s/^ *\"$1\": *\([0-9]*\).*/\1/p"; }
 dmar_faults() { # dmar_faults: how many DMA faults L1's kernel has logged so far
 	dmesg | grep -cE 'DMAR: \[DMA'
 }

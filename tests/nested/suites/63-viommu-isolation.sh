@@ -10,16 +10,6 @@
 SOCK=/tmp/vfvm-iso.sock
 LOG=/tmp/iso.log
 X=0x200000
-wait_log() {
-	_i=0
-	while ! grep -q "$1" $LOG 2>/dev/null && [ $_i -lt "${2:-1200}" ] && [ ! -s $LOG.rc ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	grep -q "$1" $LOG
-}
-vi_status() { vfvm ctl $SOCK status 2>/dev/null | sed -n 's/.*"viommu": *{\([^}]*\)}.*/\1/p'; }
-vi() { echo "$2" | tr ',' '\n' | sed -n "s/^ *\"$1\": *\([0-9]*\).*/\1/p"; }
 dmar() { dmesg | grep -E 'DMAR: \[DMA|DRHD: handling fault'; }
 
 dmar >/tmp/iso.dmar0
@@ -29,9 +19,9 @@ rm -f $LOG.rc $SOCK
 	--api-socket $SOCK --vfio $NVME --cmdline "quiet rdinit=/init vfvm.end=panic vfvm.test=iso" \
 	</dev/null 2>&1
 	echo $? >$LOG.rc) | tr -d '\r' >$LOG) &
-wait_log "L2-READY iso-mapped" 1800 && s1=$(vi_status)
-wait_log "L2-READY iso-unmapped" 300 && s2=$(vi_status)
-wait_log "L2-RESULT iso exit" 300
+wait_log $LOG "L2-READY iso-mapped" 1800 && s1=$(viommu_status $SOCK)
+wait_log $LOG "L2-READY iso-unmapped" 300 && s2=$(viommu_status $SOCK)
+wait_log $LOG "L2-RESULT iso exit" 300
 # L2 ends with a panic (see suite viommu); vfvm exits 1 for it
 _i=0
 while [ ! -s $LOG.rc ] && [ $_i -lt 600 ]; do sleep 0.1; _i=$((_i + 1)); done
@@ -47,8 +37,8 @@ diag "L2's group type $(l2_result $LOG iso group-type); the Identify into unmapp
 	"$(l2_result $LOG iso identify-x-unmapped-status)"
 if [ -n "$s1" ] && [ -n "$s2" ]; then
 	diag "virtio-iommu while P was mapped: $s1; once unmapped: $s2"
-	dm=$(($(vi mappings "$s1") - $(vi mappings "$s2")))
-	db=$(($(vi mapped_bytes "$s1") - $(vi mapped_bytes "$s2")))
+	dm=$(($(viommu_count mappings "$s1") - $(viommu_count mappings "$s2")))
+	db=$(($(viommu_count mapped_bytes "$s1") - $(viommu_count mapped_bytes "$s2")))
 	check "vfvm dropped the mapping of X: $dm mapping(s) and $db bytes less (want 1, 4096)" \
 		[ "$dm.$db" = 1.4096 ]
 else

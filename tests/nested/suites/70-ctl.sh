@@ -5,12 +5,6 @@
 . /lib/vfvm/tap.sh
 
 SOCK=/tmp/vfvm-ctl.sock
-# wait_log LOG PATTERN [TENTHS]: until PATTERN shows in LOG (default 60 s)
-wait_log() {
-	_i=0
-	while ! grep -q "$2" "$1" 2>/dev/null && [ $_i -lt "${3:-600}" ]; do sleep 0.1; _i=$((_i + 1)); done
-	grep -q "$2" "$1"
-}
 # start_bg LOG ARGS...: vfvm run in the background, its exit status in LOG.rc once it ends
 start_bg() {
 	_log=$1
