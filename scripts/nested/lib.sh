@@ -39,3 +39,22 @@ nested_lock() {
 		sleep 3
 	done
 }
+# bench_suite NAME BUILDDIR: run the benchmark suite NAME (tests/nested/suites/9N-NAME.sh, which runs
+# only when named) in one nested run and print its "# bench: " lines; exit 1 when the run or a check
+# of the suite failed. For the scripts/bench-* wrappers.
+bench_suite() {
+	local name=$1 build tap
+	build=$(prepare_build "$2")
+	"$SRC/scripts/nested/run" --suites "$name" "$build" >"$build/nested/logs/$name.out" 2>&1 || {
+		echo "$name: the nested run failed; see $build/nested/logs/$name.out" >&2
+		tail -n 20 "$build/nested/logs/$name.out" >&2
+		exit 1
+	}
+	tap=$build/nested/results/$name.tap
+	[ -f "$tap" ] || die "$name: L1 did not run the benchmark (see $build/nested/logs/serial.log)"
+	sed -n 's/^# bench: //p' "$tap"
+	if grep -q '^not ok' "$tap"; then
+		grep '^not ok' "$tap" >&2
+		exit 1
+	fi
+}

@@ -8,8 +8,9 @@
 
 not_refused() { ! grep -q 'vfvm: seccomp:' "$1"; }
 faults=$(dmar_faults)
-# (the sanitized run, docs/testing.md, takes one seed: VFVM_HOSTILE_SEEDS)
-for seed in ${VFVM_HOSTILE_SEEDS:-1 2}; do
+# One seed per run, each guest ~2 min: seed 2 here, seed 1 in the sanitized run (docs/testing.md,
+# VFVM_HOSTILE_SEEDS), so that CI runs both
+for seed in ${VFVM_HOSTILE_SEEDS:-2}; do
 	vfio_boot /tmp/hostile$seed.log \
 		"vfvm.test=hostile,net,nvme vfvm.ping=10 vfvm.seed=$seed vfvm.hostile_n=300" \
 		--vfio $E1000 --vfio $NVME

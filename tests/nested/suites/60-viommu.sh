@@ -15,21 +15,6 @@ END=vfvm.end=panic
 reqs() { # reqs LOG KIND: the count of one request kind from vfvm's --stats line
 	sed -n "s/.*virtio-iommu requests:.* \([0-9]*\) $2[,;].*/\1/p" "$1" | tail -n 1
 }
-# qemu_vi LOG WORDS DEVICE...: the reference, QEMU's virtio-iommu in the same L1; its trace events
-# (log backend, on stderr) count the MAP and UNMAP requests
-qemu_vi() {
-	_log=$1 _w=$2
-	shift 2
-	run_logged $_log 300 qemu-system-x86_64 -enable-kvm -cpu host -M q35 -m 512M -smp 1 \
-		-nodefaults -no-user-config -display none -serial stdio -no-reboot \
-		-kernel $GUEST_KERNEL -initrd $GUEST_INITRD \
-		-append "console=ttyS0 quiet rdinit=/init panic=-1 $_w" \
-		-device virtio-iommu-pci -trace virtio_iommu_map -trace virtio_iommu_unmap "$@"
-}
-qreqs() { # qreqs LOG map|unmap
-	grep -c "virtio_iommu_$2 " "$1"
-}
-
 # --- e1000e: pings through the guest's DMA domain
 vfio_boot /tmp/vi-net.log "$END vfvm.test=net,iommu vfvm.ping=20" --viommu --vfio $E1000E
 check "e1000e: vfvm --viommu boots L2 (exit $(cat /tmp/vi-net.log.rc))" grep -q L2-END /tmp/vi-net.log
@@ -78,23 +63,6 @@ check "without --viommu: L2 sees no IOMMU ($(l2_result /tmp/vi-off.log iommu e10
 	[ -z "$(l2_result /tmp/vi-off.log iommu e1000e)" ]
 check "without --viommu: pings as before ($(pings /tmp/vi-off.log e1000e))" \
 	[ "$(pings /tmp/vi-off.log e1000e)" = 5/5 ]
-# --- the same traffic under QEMU's virtio-iommu: requests per ping and per MiB, for comparison
-qemu_vi /tmp/q-net.log "$END vfvm.test=net,iommu vfvm.ping=20" -device vfio-pci,host=$E1000E
-qemu_vi /tmp/q-net2.log "$END vfvm.test=net vfvm.ping=220 vfvm.ping_interval=0.05" \
-	-device vfio-pci,host=$E1000E
-qemu_vi /tmp/q-nvme.log "$END vfvm.test=nvme vfvm.nvme_mib=64" -device vfio-pci,host=$NVME
-if [ "$(pings /tmp/q-net.log e1000e)" = 20/20 ] && [ "$(qreqs /tmp/q-net.log map)" -gt 0 ]; then
-	qm20=$(qreqs /tmp/q-net.log map) qu20=$(qreqs /tmp/q-net.log unmap)
-	qm=$(qreqs /tmp/q-net2.log map) qu=$(qreqs /tmp/q-net2.log unmap)
-	diag "QEMU e1000e requests: 20 pings: $qm20 MAP + $qu20 UNMAP; 220 pings ($(pings /tmp/q-net2.log e1000e)): $qm MAP + $qu UNMAP"
-	diag "QEMU e1000e: $(( (qm + qu - qm20 - qu20) * 100 / 200 ))/100 MAP+UNMAP requests per ping; domain $(l2_result /tmp/q-net.log iommu e1000e)"
-	qm=$(qreqs /tmp/q-nvme.log map) qu=$(qreqs /tmp/q-nvme.log unmap)
-	diag "QEMU nvme 64 MiB ($(l2_result /tmp/q-nvme.log nvme 64MiB-odirect)): $qm MAP + $qu UNMAP requests, $(( (qm + qu) * 10 / 64 ))/10 per MiB"
-else
-	skip "QEMU's virtio-iommu as the reference" "QEMU in L1 did not run L2's e1000e behind it (see /tmp/q-net.log)"
-	show_log /tmp/q-net.log q-net
-fi
-
 # --- nvme: 64 MiB written and found by the host (last: the host checks what the disk holds)
 vfio_boot /tmp/vi-nvme.log "$END vfvm.test=nvme,iommu vfvm.nvme_mib=64" --viommu --vfio $NVME
 check "nvme: vfvm --viommu boots L2 (exit $(cat /tmp/vi-nvme.log.rc))" grep -q L2-END /tmp/vi-nvme.log
