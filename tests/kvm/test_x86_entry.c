@@ -237,9 +237,9 @@ static void cpu_configuration(void **state)
 static void second_vcpu_waits_for_sipi(void **state)
 {
 	struct kvm_mp_state mp;
-	struct {
+	union {
 		struct kvm_cpuid2 c;
-		struct kvm_cpuid_entry2 e[256];
+		char bytes[sizeof(struct kvm_cpuid2) + 256 * sizeof(struct kvm_cpuid_entry2)];
 	} cpuid;
 	bool found = false;
 	(void)state;
@@ -250,8 +250,8 @@ static void second_vcpu_waits_for_sipi(void **state)
 	cpuid.c.nent = 256;
 	assert_int_equal(ioctl(vm.vcpu[1], KVM_GET_CPUID2, &cpuid), 0);
 	for (unsigned int i = 0; i < cpuid.c.nent; i++)
-		if (cpuid.e[i].function == 1) {
-			assert_int_equal(cpuid.e[i].ebx >> 24, 1);
+		if (cpuid.c.entries[i].function == 1) {
+			assert_int_equal(cpuid.c.entries[i].ebx >> 24, 1);
 			found = true;
 		}
 	assert_true(found);

@@ -219,7 +219,7 @@ static void pci(struct fdtw *w)
 
 static void uart(struct fdtw *w)
 {
-	node(w, ARM64_FDT_UART_PATH + 1);
+	node(w, &ARM64_FDT_UART_PATH[1]); /* without the leading '/' */
 	prop_str(w, "compatible", "ns16550a");
 	CELLS(w, "reg", HI(ARM64_UART_BASE), LO(ARM64_UART_BASE), HI(ARM64_UART_SIZE),
 	      LO(ARM64_UART_SIZE));

@@ -80,17 +80,19 @@ static int set_msrs(int vcpu_fd, unsigned int index, struct errbuf *err)
 		 * devices without snooping) */
 		{MSR_MTRR_DEF_TYPE, MTRR_DEF_ENABLE_WB, "IA32_MTRR_DEF_TYPE"},
 	};
-	struct {
+	/* storage for the header and its flexible array of entries, aligned for both */
+	union {
 		struct kvm_msrs hdr;
-		struct kvm_msr_entry e[sizeof(want) / sizeof(want[0])];
+		char bytes[sizeof(struct kvm_msrs) +
+			   sizeof(want) / sizeof(want[0]) * sizeof(struct kvm_msr_entry)];
 	} m;
 	int n;
 
 	memset(&m, 0, sizeof(m));
 	m.hdr.nmsrs = sizeof(want) / sizeof(want[0]);
 	for (unsigned int i = 0; i < m.hdr.nmsrs; i++) {
-		m.e[i].index = want[i].index;
-		m.e[i].data = want[i].data;
+		m.hdr.entries[i].index = want[i].index;
+		m.hdr.entries[i].data = want[i].data;
 	}
 	n = ioctl(vcpu_fd, KVM_SET_MSRS, &m);
 	if (n < 0)
