@@ -128,6 +128,20 @@ int api_listen(struct api_server *s, const char *path, const struct api_command 
 	return 0;
 }
 
+int api_chown(struct api_server *s, uid_t uid, gid_t gid, struct errbuf *err)
+{
+	struct stat st;
+
+	/* never follow a link: root changes the owner of the file it made, or of nothing */
+	if (lstat(s->path, &st) || st.st_dev != s->dev || st.st_ino != s->ino)
+		return errbuf_set(err, EEXIST, "--api-socket %s: replaced since vfvm made it",
+				  s->path);
+	if (fchownat(AT_FDCWD, s->path, uid, gid, AT_SYMLINK_NOFOLLOW))
+		return errbuf_set(err, errno, "--api-socket %s: chown to %u:%u: %s", s->path,
+				  (unsigned int)uid, (unsigned int)gid, strerror(errno));
+	return 0;
+}
+
 unsigned int api_poll_fds(const struct api_server *s, struct pollfd *p)
 {
 	unsigned int n = 0;

@@ -60,6 +60,12 @@ struct api_server {
 int api_listen(struct api_server *s, const char *path, const struct api_command *cmds, void *ctx,
 	       struct errbuf *err);
 
+/*
+ * Give the socket file to uid:gid (still mode 0600), if it is still the one api_listen made: for
+ * `--user`, whose vfvm serves it and removes it at exit as that user. -errno with err naming it.
+ */
+int api_chown(struct api_server *s, uid_t uid, gid_t gid, struct errbuf *err);
+
 /* The fds to poll (listener, then clients) into p; returns how many (at most API_POLL_FDS). */
 #define API_POLL_FDS (1 + API_MAX_CLIENTS)
 unsigned int api_poll_fds(const struct api_server *s, struct pollfd *p);

@@ -30,6 +30,36 @@ static void warn_kvm_kind(const struct host_paths *hp)
 		fprintf(stderr, "vfvm run: warning: %s\n", line);
 }
 
+/*
+ * Under --user the control socket is NAME's: NAME's vfvm serves it and removes it at exit, which
+ * takes a directory NAME may write (in a root-only one the socket would outlive vfvm).
+ */
+static int api_socket_to_user(struct run *r, struct errbuf *err)
+{
+	char dir[sizeof(r->api.path)];
+	char *slash;
+	int ret;
+
+	snprintf(dir, sizeof(dir), "%s", r->api.path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else
+		slash[slash == dir ? 1 : 0] = '\0';
+	ret = sandbox_user_may_write_dir(&r->user, dir);
+	if (ret == -EACCES)
+		return errbuf_set(
+			err, EACCES,
+			"--api-socket %s: user %s may not write %s, so could not remove the "
+			"socket at exit; choose a directory %s may write",
+			r->api.path, r->user.name, dir, r->user.name);
+	if (ret)
+		return errbuf_set(err, -ret,
+				  "--api-socket %s: asking whether user %s may write %s: %s",
+				  r->api.path, r->user.name, dir, strerror(-ret));
+	return api_chown(&r->api, r->user.uid, r->user.gid, err);
+}
+
 /* Build the machine; returns an exit code (EXIT_OK to go on running it). */
 static int build(struct run *r, struct errbuf *err)
 {
@@ -41,6 +71,9 @@ static int build(struct run *r, struct errbuf *err)
 		if (ret)
 			return ret == -ENAMETOOLONG || ret == -EEXIST ? EXIT_USAGE : EXIT_RUNTIME;
 		r->api_ready = true;
+		ret = r->opt.user ? api_socket_to_user(r, err) : 0;
+		if (ret)
+			return ret == -EACCES ? EXIT_USAGE : EXIT_RUNTIME;
 	}
 	ret = machine_new(&r->machine, &r->opt, err);
 	if (ret != EXIT_OK)

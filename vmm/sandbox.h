@@ -78,6 +78,13 @@ int sandbox_user_lookup(const char *name, struct sandbox_user *u, struct errbuf 
 int sandbox_drop_to(const struct sandbox_user *u, struct errbuf *err);
 
 /*
+ * Whether u could create and remove entries in directory dir (write and search permission, as the
+ * kernel decides it for u's uid and groups: mode bits and ACLs): 0, -EACCES, or another -errno.
+ * Needs root (it asks a child process that becomes u).
+ */
+int sandbox_user_may_write_dir(const struct sandbox_user *u, const char *dir);
+
+/*
  * Started as root, before the drop: raise RLIMIT_MEMLOCK (soft and hard) to at least bytes, so that
  * the user vfvm becomes may still pin all of guest RAM for DMA.
  */

@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 int sandbox_user_lookup(const char *name, struct sandbox_user *u, struct errbuf *err)
@@ -49,6 +50,30 @@ int sandbox_user_lookup(const char *name, struct sandbox_user *u, struct errbuf 
 				  (int)(sizeof(u->groups) / sizeof(u->groups[0])));
 	u->nr_groups = n;
 	return 0;
+}
+
+int sandbox_user_may_write_dir(const struct sandbox_user *u, const char *dir)
+{
+	int status;
+	pid_t pid;
+
+	/* the kernel's answer for u, ACLs included: ask a child that is u (access() uses real ids)
+	 */
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		if (setgroups((size_t)u->nr_groups, u->groups) ||
+		    setresgid(u->gid, u->gid, u->gid) || setresuid(u->uid, u->uid, u->uid))
+			_exit(2);
+		_exit(access(dir, W_OK | X_OK) ? 1 : 0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) == 2)
+		return -EPERM;
+	return WEXITSTATUS(status) ? -EACCES : 0;
 }
 
 /* Every capability out of the bounding set, while vfvm still has CAP_SETPCAP to do it. */

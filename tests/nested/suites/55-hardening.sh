@@ -73,7 +73,16 @@ rtt() { l2_result "$1" ping e1000 | sed -n 's/.*rtt_min\/avg\/max=\([^ ]*\).*/\1
 diag "cost of seccomp, one run each: start-up $(startup /tmp/sc.log) ms with, $(startup /tmp/nosc.log) ms without; e1000 ping rtt min/avg/max $(rtt /tmp/sc.log) ms with, $(rtt /tmp/nosc.log) ms without"
 
 # --- --user: root opens everything, then the guest runs as the user
-bg_guest /tmp/user.log $GUEST --user $USER_NAME --cmdline "$WORDS" --vfio $E1000
+as_user() { su -s /bin/sh $USER_NAME -c "$*"; }
+# its control socket is the user's, in a directory the user may write (to remove it at exit)
+mkdir -p /tmp/usock && chown $USER_ID:$USER_ID /tmp/usock && chmod 700 /tmp/usock
+bg_guest /tmp/user.log $GUEST --user $USER_NAME --api-socket /tmp/usock/vfvm.sock --cmdline "$WORDS" \
+	--vfio $E1000
+sock_owner=$(stat -c '%u:%g %a' /tmp/usock/vfvm.sock 2>/dev/null)
+as_user "vfvm ctl /tmp/usock/vfvm.sock status" </dev/null >/tmp/ustatus.json 2>&1
+check "--user: the control socket is the user's, mode 600 ($sock_owner)" \
+	[ "$sock_owner" = "$USER_ID:$USER_ID 600" ]
+check "--user: the user asks the running vfvm for its status" grep -q '"running"' /tmp/ustatus.json
 uid=$(status_of $vpid Uid) gid=$(status_of $vpid Gid) capeff=$(status_of $vpid CapEff)
 capprm=$(status_of $vpid CapPrm) capbnd=$(status_of $vpid CapBnd) nnp=$(status_of $vpid NoNewPrivs)
 sc=$(status_of $vpid Seccomp)
@@ -86,6 +95,16 @@ wait_guest /tmp/user.log
 check "--user: the guest pinged 15/15 and powered off, exit 0 ($(pings /tmp/user.log e1000), exit $(cat /tmp/user.log.rc))" \
 	[ "$(pings /tmp/user.log e1000)/$(cat /tmp/user.log.rc)" = 15/15/0 ]
 check "--user: the device is back on vfio-pci" [ "$(driver_of $E1000)" = vfio-pci ]
+check "--user: the control socket is gone after exit" [ ! -e /tmp/usock/vfvm.sock ]
+# a socket in a directory only root may write would outlive the user's vfvm: refused up front
+mkdir -p /tmp/rootonly && chmod 755 /tmp/rootonly
+vfvm run --kernel $GUEST_KERNEL --user $USER_NAME --api-socket /tmp/rootonly/vfvm.sock \
+	--vfio $E1000 </dev/null >/tmp/us.out 2>&1
+rc=$?
+check "--user with a socket in a root-only directory is refused up front, exit 2 ($rc)" \
+	exited_saying $rc 2 "user $USER_NAME may not write /tmp/rootonly" /tmp/us.out
+check "--user: the refused run left no socket behind" [ ! -e /tmp/rootonly/vfvm.sock ]
+grep vfvm /tmp/us.out | sed 's/^/#   /'
 vfvm run --kernel $GUEST_KERNEL --user $USER_NAME --vfio $E1000,bind </dev/null >/tmp/ub.out 2>&1
 rc=$?
 check "--user with --vfio ADDR,bind is refused up front, exit 2 ($rc)" \
@@ -93,7 +112,6 @@ check "--user with --vfio ADDR,bind is refused up front, exit 2 ($rc)" \
 grep vfvm /tmp/ub.out | sed 's/^/#   /'
 
 # --- an ordinary user, no root at all: what is missing, then given each, a guest
-as_user() { su -s /bin/sh $USER_NAME -c "$*"; }
 (ulimit -l 1024; as_user "vfvm check --memory 256M $E1000" </dev/null >/tmp/chk.out 2>&1)
 sed 's/^/#   /' /tmp/chk.out | grep 'missing'
 check "check as $USER_NAME names /dev/kvm" grep -q "missing for uid $USER_ID: /dev/kvm: Permission denied" /tmp/chk.out
