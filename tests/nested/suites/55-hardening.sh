@@ -24,7 +24,8 @@ kvm_mode=$(stat -c %a /dev/kvm) grp_mode=$(stat -c %a /dev/vfio/$GRP)
 chmod 600 /dev/kvm /dev/vfio/$GRP
 
 # bg_guest LOG CMD...: a guest pinging 15 times over the e1000, started in the background; waits for
-# L2's marker and sets $vpid to vfvm's pid (found by name: CMD may be su or vfvm itself)
+# L2's marker (or CMD's end: a vfvm that failed at start-up) and sets $vpid to vfvm's pid (found by
+# name: CMD may be su or vfvm itself)
 bg_guest() {
 	_log=$1
 	shift
@@ -34,7 +35,10 @@ bg_guest() {
 	rm -f $_log.rc
 	("$@" </dev/null >$_log 2>&1; echo $? >$_log.rc) &
 	_i=0
-	while ! grep -q L2-MARKER $_log 2>/dev/null && [ $_i -lt 900 ]; do sleep 0.1; _i=$((_i + 1)); done
+	while ! grep -q L2-MARKER $_log 2>/dev/null && [ ! -s $_log.rc ] && [ $_i -lt 900 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
 	vpid=$(pidof vfvm | awk '{ print $1 }')
 }
 wait_guest() { # wait_guest LOG: until the background guest ended (at most 120 s)
