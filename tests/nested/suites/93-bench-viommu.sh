@@ -23,8 +23,9 @@ NVME64="$END vfvm.test=nvme,iommu vfvm.nvme_mib=64"
 vfvm_reqs() {
 	sed -n 's/.*virtio-iommu requests:.* \([0-9]*\) map, \([0-9]*\) unmap.*/\1 \2/p' "$1" | tail -n 1
 }
-# qemu LOG WORDS DEVICE...: QEMU's virtio-iommu; its trace events (log backend, on stderr) count
-# the requests
+# qemu LOG WORDS DEVICE...: QEMU's virtio-iommu; its trace events (log backend) count the requests.
+# They go to a file of their own (LOG.trace): on stderr, which shares the serial console's pipe, and
+# so the O_NONBLOCK that QEMU sets on its stdio, a full pipe dropped trace lines.
 qemu() {
 	_log=$1 _w=$2
 	shift 2
@@ -32,9 +33,12 @@ qemu() {
 		-nodefaults -no-user-config -display none -serial stdio -no-reboot \
 		-kernel $GUEST_KERNEL -initrd $GUEST_INITRD \
 		-append "console=ttyS0 quiet rdinit=/init panic=-1 $_w" \
-		-device virtio-iommu-pci -trace virtio_iommu_map -trace virtio_iommu_unmap "$@"
+		-device virtio-iommu-pci -trace virtio_iommu_map -trace virtio_iommu_unmap \
+		-D $_log.trace "$@"
 }
-qemu_reqs() { echo "$(grep -c 'virtio_iommu_map ' "$1") $(grep -c 'virtio_iommu_unmap ' "$1")"; }
+qemu_reqs() {
+	echo "$(grep -c 'virtio_iommu_map ' "$1.trace") $(grep -c 'virtio_iommu_unmap ' "$1.trace")"
+}
 # sum "MAP UNMAP"
 sum() { set -- $1; echo $(($1 + $2)); }
 # per NUM DEN: NUM/DEN with two decimals
@@ -62,6 +66,7 @@ for vmm in vfvm qemu; do
 	check "$vmm: the e1000e answered its pings behind the virtio-iommu ($p20, $p220)" \
 		sh -c "[ '$p20' = 20/20 ] && [ '${p220%/*}' -ge 200 ]"
 	check "$vmm: the NVMe wrote and read 64 MiB behind it ($nv)" [ "$nv" = ok ]
+	grep -E 'L2-NOTE nvme queue|L2-RESULT iommu' /tmp/bv-nvme.log | sed "s/^/# $vmm: /"
 	if [ -n "$r20" ] && [ -n "$r220" ] && [ -n "$rn" ]; then
 		eval "${vmm}_ping=$(per $(($(sum "$r220") - $(sum "$r20"))) $((${p220%/*} - 20)))"
 		eval "${vmm}_mib=$(per "$(sum "$rn")" 64)"
