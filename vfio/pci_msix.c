@@ -314,20 +314,26 @@ void vfio_pci_msix_cfg_write(struct vfio_pci *p)
 }
 
 /*
- * The guest's pending bits come from the eventfds alone: the host kernel never masks a vector in
- * the hardware table, so the device's own PBA says nothing about the guest's masked vectors.
+ * The guest's pending bits for the vectors VFIO carries come from their eventfds: the host kernel
+ * never masks those in the hardware table, so the device's own PBA says nothing about them. A
+ * vector VFIO does not carry (above the count granted, or MSI-X off) is one the host left masked
+ * in the hardware table: for it the device's own pending bit is the truth.
  */
 static uint8_t pba_byte(struct vfio_pci *p, uint64_t k)
 {
 	struct vfio_pci_msix *m = &p->msix;
-	uint8_t v = 0;
+	uint8_t v = 0, hw = 0, unwired = 0;
 
-	for (unsigned int b = 0; b < 8; b++) {
+	for (unsigned int b = 0; b < 8 && k * 8 + b < m->nr; b++) {
 		uint64_t i = k * 8 + b;
 
-		if (i < m->nr && vfio_pci_vector_pending(&m->vec[i]))
+		if (!m->enabled || i >= m->granted)
+			unwired |= (uint8_t)(1u << b);
+		else if (vfio_pci_vector_pending(&m->vec[i]))
 			v |= (uint8_t)(1u << b);
 	}
+	if (unwired && p->be_ops->region_read(p->be, m->pba_bar, m->pba_off + k, &hw, 1) == 1)
+		v |= hw & unwired;
 	return v;
 }
 

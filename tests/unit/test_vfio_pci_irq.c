@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <linux/pci_regs.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "vfio/pci_dev.h"
@@ -33,6 +34,8 @@ static void build(struct sim_pci *s)
 	sim_msi(s, MSI_CAP, true, true, 3); /* up to 8 vectors, 64-bit, maskable */
 	sim_msix(s, MSIX_CAP, 5, 3, 0, 3, 0x2000);
 	sim_intx(s, 1);
+	/* the device's own PBA: nothing pending out of reset */
+	assert_int_equal(pwrite(s->regions[3].fd, &(uint64_t){0}, 8, 0x2000), 8);
 }
 
 static struct fx *fx_new(int intx_gsi)
@@ -214,6 +217,40 @@ static void masked_vectors_show_pending_in_the_pba(void **state)
 	       2);
 	assert_int_equal(rec_nr_irqfds(&f->vm), 0);
 	assert_int_equal(mmio_r32(f, PBA), (1u << 3) | (1u << 1));
+	fx_free(f);
+}
+
+/* the device's own pending bit (its PBA) for a vector VFIO does not carry */
+static void hw_pba_set(struct fx *f, uint8_t bits)
+{
+	assert_int_equal(pwrite(f->sim.regions[3].fd, &bits, 1, 0x2000), 1);
+}
+
+static void vectors_vfio_does_not_carry_show_the_devices_pending_bits(void **state)
+{
+	struct fx *f = fx_new(-1);
+	(void)state;
+
+	/* MSI-X off: no vector is VFIO's, the device's bits show as they are */
+	hw_pba_set(f, 1u << 4);
+	assert_int_equal(mmio_r32(f, PBA), 1u << 4);
+	/* vectors 0 and 1 granted, 4 masked and never used: left masked in the hardware table */
+	cfg_wr(f->pci, MSIX_CAP + PCI_MSIX_FLAGS, PCI_MSIX_FLAGS_ENABLE, 2);
+	msix_entry(f, 1, 0xfee00000, 0x30, false);
+	msix_entry(f, 4, 0xfee00000, 0x34, true);
+	hw_pba_set(f, (1u << 4) | (1u << 1));
+	/* 4 pends in the device; 1 is VFIO's (its signal goes to KVM), the device's bit for it is
+	 * stale */
+	assert_int_equal(mmio_r32(f, PBA), 1u << 4);
+	hw_pba_set(f, 0);
+	assert_int_equal(mmio_r32(f, PBA), 0);
+	/* once used, 4 is VFIO's: its own eventfd decides */
+	hw_pba_set(f, 1u << 4);
+	mmio_w32(f, TABLE + 64 + PCI_MSIX_ENTRY_VECTOR_CTRL, 0);
+	mmio_w32(f, TABLE + 64 + PCI_MSIX_ENTRY_VECTOR_CTRL, 1);
+	assert_int_equal(mmio_r32(f, PBA), 0);
+	assert_true(sim_fire(&f->sim, VFIO_PCI_MSIX_IRQ_INDEX, 4));
+	assert_int_equal(mmio_r32(f, PBA), 1u << 4);
 	fx_free(f);
 }
 
@@ -492,6 +529,7 @@ int main(void)
 		cmocka_unit_test(no_intx_without_a_gsi),
 		cmocka_unit_test(msix_enable_routes_and_masks),
 		cmocka_unit_test(masked_vectors_show_pending_in_the_pba),
+		cmocka_unit_test(vectors_vfio_does_not_carry_show_the_devices_pending_bits),
 		cmocka_unit_test(msix_table_reserved_bits_and_odd_accesses),
 		cmocka_unit_test(msi_multiple_vectors_and_masking),
 		cmocka_unit_test(msi_asking_too_many_vectors_gets_what_is_offered),
