@@ -11,6 +11,18 @@ fi
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 chmod 755 "$root"
+# nobody runs a copy of vfvm in the tree, where it can reach it whatever the build directory's
+# permissions; a cross build's vfvm ($1, a wrapper running the binary $2 under qemu-user) with its
+# binary's path rewritten
+mkdir "$root/bin"
+if [ -n "$2" ] && [ "$(realpath "$2")" != "$vfvm" ]; then
+	cp "$2" "$root/bin/vfvm.bin"
+	sed "s|$(realpath "$2")|$root/bin/vfvm.bin|" "$vfvm" >"$root/bin/vfvm"
+else
+	cp "$vfvm" "$root/bin/vfvm"
+fi
+chmod 755 "$root/bin" "$root/bin/"*
+vfvm=$root/bin/vfvm
 export VFVM_HOST_ROOT=$root
 d=$root/sys/devices/pci0000:00/0000:00:03.0
 mkdir -p "$d" "$root/sys/bus/pci/devices" "$root/sys/bus/pci/drivers/vfio-pci" \
