@@ -57,8 +57,7 @@ int sandbox_user_may_write_dir(const struct sandbox_user *u, const char *dir)
 	int status;
 	pid_t pid;
 
-	/* the kernel's answer for u, ACLs included: ask a child that is u (access() uses real ids)
-	 */
+	/* the kernel's answer for u, ACLs included: a child becomes u and asks access() */
 	pid = fork();
 	if (pid < 0)
 		return -errno;

@@ -34,11 +34,7 @@ bg_guest() {
 	: >$_log
 	rm -f $_log.rc
 	("$@" </dev/null >$_log 2>&1; echo $? >$_log.rc) &
-	_i=0
-	while ! grep -q L2-MARKER $_log 2>/dev/null && [ ! -s $_log.rc ] && [ $_i -lt 900 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	wait_log $_log L2-MARKER 900 || :
 	vpid=$(pidof vfvm | awk '{ print $1 }')
 }
 wait_guest() { # wait_guest LOG: until the background guest ended (at most 120 s)
